@@ -1,0 +1,36 @@
+// Turns a buffer-based kernel into the pure function the algorithm files export:
+// (state | undefined, now, params, cost) -> { state, allowed, remaining, resetMs, retryAfterMs }.
+import { createScratch, wholeRemaining, type AlgorithmResult, type Kernel } from './types.js';
+
+/** Runs `kernel` once on a tuple state and returns the result with a fresh tuple. */
+export function runKernel<P, S extends readonly number[]>(
+  kernel: Kernel<P>,
+  state: S | undefined,
+  now: number,
+  params: P,
+  cost: number,
+  at: number = now,
+): AlgorithmResult<S> {
+  const cur = new Float64Array(3);
+  const has = state !== undefined;
+  if (has) for (let i = 0; i < kernel.width; i++) cur[i] = state[i] ?? 0;
+  const out = createScratch();
+  kernel.apply(cur, 0, has, now, params, cost, at, out);
+  const allowed = out.allowed;
+  const retryAfterMs = out.retryAfterMs;
+  // A refused call keeps the previous state, normalised to `now` (a zero cost changes nothing).
+  if (!allowed) kernel.apply(cur, 0, has, now, params, 0, at, out);
+  const kept = Float64Array.from(out.next);
+  kernel.inspect(kept, 0, true, now, params, out);
+  const limit = kernel.capacity(params);
+  const remaining = wholeRemaining(limit, out.used);
+  return {
+    state: Array.from(kept.subarray(0, kernel.width)) as unknown as S,
+    allowed,
+    remaining,
+    used: limit - remaining,
+    limit,
+    resetMs: out.resetMs,
+    retryAfterMs,
+  };
+}

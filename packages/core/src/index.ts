@@ -1,0 +1,47 @@
+// Public entry point of @limitrate/core.
+export { RateLimiter } from './limiter.js';
+export type { RateLimiterConfig, MemoryStoreConfig } from './config.js';
+export type {
+  RateLimitRequest,
+  RateLimitResult,
+  LimitStatus,
+  LimitUnit,
+  DecisionReason,
+  ActualUsage,
+  RecordResult,
+  ResetTarget,
+} from './types.js';
+export type {
+  ActionOnExceed,
+  RateRule,
+  CostRule,
+  ConcurrencyRule,
+  EndpointPolicy,
+  PlanPolicy,
+  Policies,
+  OverrideLimits,
+  UserOverride,
+} from './policy/types.js';
+export type { LimitKind, LimitTemplate } from './policy/compile.js';
+export { validateConfig, validateUserOverride } from './policy/validate.js';
+export { canonicalEndpoint, parseEndpointPattern, normalizePath, comparePatterns, matchesEndpoint } from './policy/endpoint.js';
+export type { CanonicalEndpoint, EndpointPattern } from './policy/endpoint.js';
+export { PolicyEngine, type Resolution } from './policy/engine.js';
+export * from './algorithms/index.js';
+export { ALGORITHM_TAG } from './algorithms/registry.js';
+export { MemoryStore, type MemoryStoreOptions, type MemoryStoreStats } from './stores/memory.js';
+export type { Store, LimitSpec, ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, ResetSelector, MaybePromise } from './stores/types.js';
+export { EventBus, type EventBusOptions, type Listener } from './events/bus.js';
+export type * from './events/types.js';
+export { systemClock, manualClock, type Clock, type ManualClock } from './clock.js';
+export { escapeKeyPart } from './util/keys.js';
+export {
+  LimitRateError,
+  ConfigError,
+  StoreError,
+  CallbackError,
+  RequestError,
+  isLimitRateError,
+  type LimitRateErrorCode,
+  type ConfigIssue,
+} from './errors/index.js';
