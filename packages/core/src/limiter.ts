@@ -217,13 +217,13 @@ export class RateLimiter<TReq = unknown> {
     const n = templates.length;
     if (n === 0) return this.unlimited(user, res, this.clock.now());
 
-    const tokenCount = checkAmount('tokens', request.tokens);
+    const tokenCount = request.tokens;
     const tokens = tokenCount === undefined ? 0 : Math.ceil(tokenCount);
     let micros = 0;
     let degraded = false;
     let error: LimitRateError | undefined;
     if (templates.some((t) => t.kind === 'cost')) {
-      const dollars = checkAmount('cost', request.cost);
+      const dollars = request.cost;
       if (dollars !== undefined) {
         micros = costToMicros(dollars);
       } else if (mode !== 'peek' && res.policy?.cost?.estimateCost) {
@@ -303,6 +303,8 @@ export class RateLimiter<TReq = unknown> {
     if (typeof user !== 'string') {
       throw new RequestError(`request.userId must be a string, got ${typeof user}`, 'Identify the caller by a string: a user id, an API key or the client IP');
     }
+    checkAmount('tokens', request.tokens);
+    checkAmount('cost', request.cost);
     if (request.endpoint !== undefined && typeof request.endpoint !== 'string') {
       throw new RequestError(`request.endpoint must be a string like "POST|/api/chat", got ${typeof request.endpoint}`, 'Pass the route as "METHOD|/path"');
     }

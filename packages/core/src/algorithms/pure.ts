@@ -1,6 +1,6 @@
 // Turns a buffer-based kernel into the pure function the algorithm files export:
 // (state | undefined, now, params, cost) -> { state, allowed, remaining, resetMs, retryAfterMs }.
-import { createScratch, wholeRemaining, type AlgorithmResult, type Kernel } from './types.js';
+import { createScratch, wholeRemaining, wholeUsed, type AlgorithmResult, type Kernel } from './types.js';
 
 /** Runs `kernel` once on a tuple state and returns the result with a fresh tuple. */
 export function runKernel<P, S extends readonly number[]>(
@@ -18,17 +18,22 @@ export function runKernel<P, S extends readonly number[]>(
   kernel.apply(cur, 0, has, now, params, cost, at, out);
   const allowed = out.allowed;
   const retryAfterMs = out.retryAfterMs;
-  // A refused call keeps the previous state, normalised to `now` (a zero cost changes nothing).
-  if (!allowed) kernel.apply(cur, 0, has, now, params, 0, at, out);
-  const kept = Float64Array.from(out.next);
-  kernel.inspect(kept, 0, true, now, params, out);
   const limit = kernel.capacity(params);
+  let kept: Float64Array | undefined;
+  if (allowed) kept = Float64Array.from(out.next);
+  else if (has) kept = cur;
+  else if (kernel.freshDependsOnTime?.(params)) {
+    // A refused first call still starts the clock (a zero cost changes nothing else).
+    kernel.apply(cur, 0, false, now, params, 0, at, out);
+    kept = Float64Array.from(out.next);
+  }
+  kernel.inspect(kept ?? cur, 0, kept !== undefined, now, params, out);
   const remaining = wholeRemaining(limit, out.used);
   return {
-    state: Array.from(kept.subarray(0, kernel.width)) as unknown as S,
+    state: kept === undefined ? undefined : (Array.from(kept.subarray(0, kernel.width)) as unknown as S),
     allowed,
     remaining,
-    used: limit - remaining,
+    used: wholeUsed(limit, out.used),
     limit,
     resetMs: out.resetMs,
     retryAfterMs,

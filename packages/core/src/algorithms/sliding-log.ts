@@ -1,7 +1,7 @@
 // Sliding log (exact): keeps the time and size of every admitted call in the last
 // `windowMs` and admits a call only if the units inside any window of that length stay
 // within the limit. State: [t0, c0, t1, c1, ...], ascending; at most `limit` entries.
-import { needed, wholeRemaining, type AlgorithmResult, type Scratch, type WindowParams } from './types.js';
+import { needed, wholeRemaining, wholeUsed, type AlgorithmResult, type Scratch, type WindowParams } from './types.js';
 
 /** State: flat pairs `[time0, units0, time1, units1, ...]`, oldest first. */
 export type SlidingLogState = readonly number[];
@@ -116,8 +116,8 @@ export function slidingLog(
   slidingLogDecide(state, now, params, cost, out);
   const allowed = out.allowed;
   const retryAfterMs = out.retryAfterMs;
-  const next = slidingLogCommit(state ? state.slice() : [], now, params, allowed ? cost : 0, at);
+  const next = allowed ? slidingLogCommit(state ? state.slice() : [], now, params, cost, at) : state;
   slidingLogInspect(next, now, params, out);
   const remaining = wholeRemaining(params.limit, out.used);
-  return { state: next, allowed, remaining, used: params.limit - remaining, limit: params.limit, resetMs: out.resetMs, retryAfterMs };
+  return { state: next, allowed, remaining, used: wholeUsed(params.limit, out.used), limit: params.limit, resetMs: out.resetMs, retryAfterMs };
 }

@@ -28,6 +28,7 @@ export const tokenBucketKernel: Kernel<TokenBucketParams> = {
   name: 'token-bucket',
   width: 2,
   capacity: (p) => p.capacity,
+  freshDependsOnTime: (p) => p.initialTokens !== undefined && p.initialTokens < p.capacity,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: TokenBucketParams, cost: number, _at: number, out: Scratch): void {
     const n = out.next;
     refill(cur, off, has, now, p, n);

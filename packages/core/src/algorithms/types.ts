@@ -61,8 +61,11 @@ export type AlgorithmSpec =
  * not, and -1 when the cost is larger than the limit can ever admit.
  */
 export interface AlgorithmResult<S> {
-  /** State to keep: the new state when allowed, the (normalised) previous state when not. */
-  state: S;
+  /**
+   * State to keep: the new state when allowed; the previous state, unchanged, when not
+   * (`undefined` if there was none, except for kernels whose new state depends on time).
+   */
+  state: S | undefined;
   allowed: boolean;
   /** Whole units left after this call. */
   remaining: number;
@@ -112,6 +115,12 @@ export interface Kernel<P> {
    * A negative cost is a refund of units charged at time `at`.
    */
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: P, cost: number, at: number, out: Scratch): void;
+  /**
+   * True when a new state depends on when it was created (a token bucket that starts with
+   * fewer tokens than its capacity). Stores then keep the state from the first call that
+   * sees it, even a refused one, so that refilling starts at first contact.
+   */
+  freshDependsOnTime?(p: P): boolean;
   /** Describe the state at `now`: writes `out.used`, `out.resetMs` and `out.expiresAt`. */
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: P, out: Scratch): void;
 }
@@ -122,6 +131,14 @@ export const EPSILON = 1e-9;
 /** Units a call must find room for: its cost, or one unit for a zero-cost probe. */
 export function needed(cost: number): number {
   return cost > 0 ? cost : 1;
+}
+
+/**
+ * Whole units in use: `limit - remaining` while within the limit, and the real (rounded
+ * up) usage beyond it, e.g. after a forced charge.
+ */
+export function wholeUsed(limit: number, used: number): number {
+  return used > limit + EPSILON ? Math.ceil(used - EPSILON) : limit - wholeRemaining(limit, used);
 }
 
 /** Whole units left, tolerant of floating-point noise, never negative. */

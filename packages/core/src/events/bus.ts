@@ -37,7 +37,7 @@ export class EventBus {
   private lastReport = -Infinity;
   private readonly maxQueue: number;
   private readonly clock: Clock;
-  private readonly onListenerError: (error: unknown, event: LimitRateEvent) => void;
+  private onListenerError: (error: unknown, event: LimitRateEvent) => void;
 
   constructor(options: EventBusOptions = {}) {
     this.maxQueue = options.maxQueue ?? 10_000;
@@ -68,6 +68,11 @@ export class EventBus {
         }
       },
     };
+  }
+
+  /** Send listener errors to `handler` instead of the default console report. */
+  handleListenerErrors(handler: (error: unknown, event: LimitRateEvent) => void): void {
+    this.onListenerError = handler;
   }
 
   /** Whether anyone listens to `type` (lets callers skip building events nobody reads). */

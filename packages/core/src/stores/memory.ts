@@ -5,7 +5,7 @@
 // timer.
 import { ALGORITHM_TAG, KERNEL_BY_TAG } from '../algorithms/registry.js';
 import { slidingLogCommit, slidingLogDecide, slidingLogInspect } from '../algorithms/sliding-log.js';
-import { createScratch, wholeRemaining, type Scratch, type WindowParams } from '../algorithms/types.js';
+import { createScratch, wholeRemaining, wholeUsed, type Scratch, type WindowParams } from '../algorithms/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitRateError, RequestError } from '../errors/index.js';
 import type { ConsumeOptions, ConsumeResult, LimitOutcome, LimitSpec, ResetSelector, Store } from './types.js';
@@ -159,6 +159,14 @@ export class MemoryStore implements Store {
           for (let j = 0; j < kernel.width; j++) this.state[base + j] = sc.next[j]!;
           kernel.inspect(this.state, base, true, now, spec, sc);
           this.touch(slot, tag, sc.expiresAt);
+        } else if (mode === 'consume' && !this.has[i] && kernel.freshDependsOnTime?.(spec)) {
+          // A refused first contact still starts this bucket's clock.
+          const fresh = this.allocate(spec.key, now, n);
+          this.slots[i] = fresh;
+          kernel.apply(this.state, 0, false, now, spec, 0, at, sc);
+          for (let j = 0; j < kernel.width; j++) this.state[fresh * 3 + j] = sc.next[j]!;
+          kernel.inspect(this.state, fresh * 3, true, now, spec, sc);
+          this.touch(fresh, tag, sc.expiresAt);
         } else {
           kernel.inspect(this.state, this.has[i] ? slot * 3 : 0, this.has[i]!, now, spec, sc);
           if (slot >= 0) this.meta[slot]! |= REFERENCED;
@@ -166,7 +174,7 @@ export class MemoryStore implements Store {
       }
       const limit = tag === SLOG ? (spec as WindowParams).limit : KERNEL_BY_TAG[tag]!.capacity(spec);
       const remaining = wholeRemaining(limit, sc.used);
-      out[i] = { allowed, limit, remaining, used: limit - remaining, resetMs: sc.resetMs, retryAfterMs };
+      out[i] = { allowed, limit, remaining, used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
     }
     if (commit && this.timer === undefined) this.startTimer();
     return { allowed: mode === 'force' ? allAllowed : hardAllowed, committed: commit, now, limits: out };

@@ -41,7 +41,7 @@ export interface LimitOutcome {
   limit: number;
   /** Whole units left (after this call if it was committed). */
   remaining: number;
-  /** Units in use, `limit - remaining` (after this call if it was committed). */
+  /** Whole units in use (after this call if it was committed): `limit - remaining`, or more after a forced charge. */
   used: number;
   /** Milliseconds until the limit is fully available again. */
   resetMs: number;
