@@ -222,7 +222,7 @@ export class RateLimiter<TReq = unknown> {
     let micros = 0;
     let degraded = false;
     let error: LimitRateError | undefined;
-    if (templates.some((t) => t.kind === 'cost')) {
+    if (res.hasCost) {
       const dollars = request.cost;
       if (dollars !== undefined) {
         micros = costToMicros(dollars);
@@ -287,7 +287,7 @@ export class RateLimiter<TReq = unknown> {
     }
     if (mode !== 'peek') {
       this.emitDecision(result, templates, specs, cr.committed);
-      if (cr.committed && templates.some((t) => t.kind !== 'rate')) {
+      if (cr.committed && res.hasUsage) {
         this.memos.set(result, { resolution: only === undefined ? res : { ...res, policy: res.policy ? { ...res.policy, templates } : undefined, suffixes }, userKey, tokens, micros, at: cr.now });
       }
     }
@@ -308,9 +308,10 @@ export class RateLimiter<TReq = unknown> {
     if (request.endpoint !== undefined && typeof request.endpoint !== 'string') {
       throw new RequestError(`request.endpoint must be a string like "POST|/api/chat", got ${typeof request.endpoint}`, 'Pass the route as "METHOD|/path"');
     }
-    let plan = request.plan === undefined || request.plan === '' ? this.defaultPlan : request.plan;
-    const ep = canonicalEndpoint(request.endpoint, request.method);
-    if (!this.engine.hasPlan(plan)) {
+    const plan = request.plan === undefined || request.plan === '' ? this.defaultPlan : request.plan;
+    let resolution = this.engine.lookup(plan, request.endpoint, request.method);
+    if (resolution === undefined) {
+      const ep = canonicalEndpoint(request.endpoint, request.method);
       const handling = this.config.onUnknownPlan ?? 'default';
       const applied = handling === 'default' ? this.defaultPlan : '';
       this.events.emit({ type: 'unknown_plan', timestamp: this.clock.now(), user, plan: applied, endpoint: ep.key, requestedPlan: String(plan), handling });
@@ -319,9 +320,8 @@ export class RateLimiter<TReq = unknown> {
         const blocked = this.failed(user, this.engine.resolve(this.defaultPlan, ep), 'unknown_plan', undefined, false);
         return { result: { ...blocked, plan: String(plan), degraded: false } };
       }
-      plan = this.defaultPlan;
+      resolution = this.engine.lookup(this.defaultPlan, request.endpoint, request.method)!;
     }
-    const resolution = this.engine.resolve(plan, ep);
     const userKey = escapeKeyPart(user);
     const overrides = this.config.userOverrides;
     if (overrides !== undefined && Object.prototype.hasOwnProperty.call(overrides, user)) {

@@ -20,6 +20,7 @@ export const fixedWindowKernel: Kernel<WindowParams> = {
       start = cur[off]!;
       count = cur[off + 1]!;
     }
+    out.used = count;
     if (cost < 0) {
       // A refund only applies to the window that was charged.
       if (Math.floor(at / w) * w === start) count = Math.max(0, count + cost);
@@ -33,6 +34,9 @@ export const fixedWindowKernel: Kernel<WindowParams> = {
     }
     out.next[0] = start;
     out.next[1] = count;
+    out.usedNext = count;
+    out.resetMs = count > 0 ? start + w - now : 0;
+    out.expiresAt = start + w;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: WindowParams, out: Scratch): void {
     const w = p.windowMs;

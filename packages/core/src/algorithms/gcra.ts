@@ -17,18 +17,24 @@ export const gcraKernel: Kernel<GcraParams> = {
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: GcraParams, cost: number, _at: number, out: Scratch): void {
     const t = p.windowMs / p.limit;
     const tat = has && cur[off]! > now ? cur[off]! : now;
+    const used = (tat - now) / t;
+    out.used = used;
+    let next: number;
     if (cost < 0) {
-      out.next[0] = Math.max(now, tat + cost * t);
+      next = Math.max(now, tat + cost * t);
       out.allowed = true;
       out.retryAfterMs = 0;
-      return;
+    } else {
+      const burst = burstOf(p);
+      const need = needed(cost);
+      out.allowed = used + need <= burst + EPSILON;
+      next = tat + cost * t;
+      out.retryAfterMs = out.allowed ? 0 : need > burst ? -1 : Math.max(1, Math.ceil(tat + need * t - burst * t - now));
     }
-    const burst = burstOf(p);
-    const need = needed(cost);
-    const used = (tat - now) / t;
-    out.allowed = used + need <= burst + EPSILON;
-    out.next[0] = tat + cost * t;
-    out.retryAfterMs = out.allowed ? 0 : need > burst ? -1 : Math.max(1, Math.ceil(tat + need * t - burst * t - now));
+    out.next[0] = next;
+    out.usedNext = (next - now) / t;
+    out.resetMs = Math.ceil(next - now);
+    out.expiresAt = next;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: GcraParams, out: Scratch): void {
     const tat = has && cur[off]! > now ? cur[off]! : now;

@@ -19,6 +19,13 @@ function drain(cur: Float64Array, off: number, has: boolean, now: number, p: Lea
   o[1] = last;
 }
 
+/** Usage, reset and expiry of a bucket at `level` at `now`. */
+function describe(level: number, now: number, p: LeakyBucketParams, out: Scratch): void {
+  out.used = level;
+  out.resetMs = level > 0 ? Math.ceil((level * 1000) / p.leakRate) : 0;
+  out.expiresAt = now + out.resetMs;
+}
+
 /** Scratch for `inspect` (kernels are synchronous, so one per module is safe). */
 const inspectTmp = new Float64Array(3);
 
@@ -34,20 +41,20 @@ export const leakyBucketKernel: Kernel<LeakyBucketParams> = {
       n[0] = Math.max(0, level + cost);
       out.allowed = true;
       out.retryAfterMs = 0;
-      return;
+    } else {
+      const need = needed(cost);
+      out.allowed = level + need <= p.capacity + EPSILON;
+      n[0] = level + cost;
+      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((level + need - p.capacity) * 1000) / p.leakRate));
     }
-    const need = needed(cost);
-    out.allowed = level + need <= p.capacity + EPSILON;
-    n[0] = level + cost;
-    out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((level + need - p.capacity) * 1000) / p.leakRate));
+    describe(n[0]!, now, p, out);
+    out.usedNext = out.used;
+    out.used = level;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: LeakyBucketParams, out: Scratch): void {
     const n = inspectTmp;
     drain(cur, off, has, now, p, n);
-    const level = n[0]!;
-    out.used = level;
-    out.resetMs = level > 0 ? Math.ceil((level * 1000) / p.leakRate) : 0;
-    out.expiresAt = now + out.resetMs;
+    describe(n[0]!, now, p, out);
   },
 };
 

@@ -20,14 +20,18 @@ export function runKernel<P, S extends readonly number[]>(
   const retryAfterMs = out.retryAfterMs;
   const limit = kernel.capacity(params);
   let kept: Float64Array | undefined;
-  if (allowed) kept = Float64Array.from(out.next);
-  else if (has) kept = cur;
-  else if (kernel.freshDependsOnTime?.(params)) {
+  if (allowed) {
+    kept = Float64Array.from(out.next);
+    out.used = out.usedNext;
+  } else if (!has && kernel.freshDependsOnTime?.(params)) {
     // A refused first call still starts the clock (a zero cost changes nothing else).
     kernel.apply(cur, 0, false, now, params, 0, at, out);
     kept = Float64Array.from(out.next);
+    out.used = out.usedNext;
+  } else {
+    if (has) kept = cur;
+    kernel.inspect(cur, 0, has, now, params, out);
   }
-  kernel.inspect(kept ?? cur, 0, kept !== undefined, now, params, out);
   const remaining = wholeRemaining(limit, out.used);
   return {
     state: kept === undefined ? undefined : (Array.from(kept.subarray(0, kernel.width)) as unknown as S),

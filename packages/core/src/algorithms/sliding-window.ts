@@ -34,6 +34,11 @@ function estimate(start: number, curr: number, prev: number, now: number, w: num
   return (prev * (w - elapsed)) / w + curr;
 }
 
+/** Ms until rolled buckets count nothing. */
+function resetOf(start: number, curr: number, prev: number, now: number, w: number): number {
+  return curr > 0 ? start + 2 * w - now : prev > 0 ? start + w - now : 0;
+}
+
 /** Scratch for `inspect` (kernels are synchronous, so one per module is safe). */
 const inspectTmp = new Float64Array(3);
 
@@ -48,6 +53,8 @@ export const slidingWindowKernel: Kernel<WindowParams> = {
     const start = n[0]!;
     const curr = n[1]!;
     const prev = n[2]!;
+    const used = estimate(start, curr, prev, now, w);
+    out.used = used;
     if (cost < 0) {
       // Refund the bucket that was charged, if it is still counted.
       const charged = Math.floor(at / w) * w;
@@ -55,39 +62,39 @@ export const slidingWindowKernel: Kernel<WindowParams> = {
       else if (charged === start - w) n[2] = Math.max(0, prev + cost);
       out.allowed = true;
       out.retryAfterMs = 0;
-      return;
-    }
-    const need = needed(cost);
-    const limit = p.limit;
-    out.allowed = estimate(start, curr, prev, now, w) + need <= limit + EPSILON;
-    n[1] = curr + cost;
-    if (out.allowed) {
-      out.retryAfterMs = 0;
-    } else if (need > limit) {
-      out.retryAfterMs = -1;
     } else {
-      // Earliest time with no further traffic at which estimate + need fits.
-      const room = limit - curr - need;
-      let t: number;
-      if (room >= 0 && prev > 0) {
-        t = start + w - (room * w) / prev;
+      const need = needed(cost);
+      const limit = p.limit;
+      out.allowed = used + need <= limit + EPSILON;
+      n[1] = curr + cost;
+      if (out.allowed) {
+        out.retryAfterMs = 0;
+      } else if (need > limit) {
+        out.retryAfterMs = -1;
       } else {
-        const room2 = limit - need;
-        t = start + w + (curr > room2 ? w - (room2 * w) / curr : 0);
+        // Earliest time with no further traffic at which estimate + need fits.
+        const room = limit - curr - need;
+        let t: number;
+        if (room >= 0 && prev > 0) {
+          t = start + w - (room * w) / prev;
+        } else {
+          const room2 = limit - need;
+          t = start + w + (curr > room2 ? w - (room2 * w) / curr : 0);
+        }
+        out.retryAfterMs = Math.max(1, Math.ceil(t - now));
       }
-      out.retryAfterMs = Math.max(1, Math.ceil(t - now));
     }
+    out.usedNext = estimate(start, n[1]!, n[2]!, now, w);
+    out.resetMs = resetOf(start, n[1]!, n[2]!, now, w);
+    out.expiresAt = start + 2 * w;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: WindowParams, out: Scratch): void {
     const w = p.windowMs;
     const n = inspectTmp;
     roll(cur, off, has, now, w, n);
-    const start = n[0]!;
-    const curr = n[1]!;
-    const prev = n[2]!;
-    out.used = estimate(start, curr, prev, now, w);
-    out.resetMs = curr > 0 ? start + 2 * w - now : prev > 0 ? start + w - now : 0;
-    out.expiresAt = start + 2 * w;
+    out.used = estimate(n[0]!, n[1]!, n[2]!, now, w);
+    out.resetMs = resetOf(n[0]!, n[1]!, n[2]!, now, w);
+    out.expiresAt = n[0]! + 2 * w;
   },
 };
 

@@ -21,6 +21,13 @@ function refill(cur: Float64Array, off: number, has: boolean, now: number, p: To
   o[1] = last;
 }
 
+/** Usage, reset and expiry of a bucket holding `tokens` at `now`. */
+function describe(tokens: number, now: number, p: TokenBucketParams, out: Scratch): void {
+  out.used = p.capacity - tokens;
+  out.resetMs = tokens < p.capacity ? Math.ceil(((p.capacity - tokens) * 1000) / p.refillRate) : 0;
+  out.expiresAt = now + out.resetMs;
+}
+
 /** Scratch for `inspect` (kernels are synchronous, so one per module is safe). */
 const inspectTmp = new Float64Array(3);
 
@@ -37,20 +44,20 @@ export const tokenBucketKernel: Kernel<TokenBucketParams> = {
       n[0] = Math.min(p.capacity, tokens - cost);
       out.allowed = true;
       out.retryAfterMs = 0;
-      return;
+    } else {
+      const need = needed(cost);
+      out.allowed = tokens + EPSILON >= need;
+      n[0] = tokens - cost;
+      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((need - tokens) * 1000) / p.refillRate));
     }
-    const need = needed(cost);
-    out.allowed = tokens + EPSILON >= need;
-    n[0] = tokens - cost;
-    out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((need - tokens) * 1000) / p.refillRate));
+    describe(n[0]!, now, p, out);
+    out.usedNext = out.used;
+    out.used = p.capacity - tokens;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: TokenBucketParams, out: Scratch): void {
     const n = inspectTmp;
     refill(cur, off, has, now, p, n);
-    const tokens = n[0]!;
-    out.used = p.capacity - tokens;
-    out.resetMs = tokens < p.capacity ? Math.ceil(((p.capacity - tokens) * 1000) / p.refillRate) : 0;
-    out.expiresAt = now + out.resetMs;
+    describe(n[0]!, now, p, out);
   },
 };
 

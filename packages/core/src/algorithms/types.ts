@@ -87,16 +87,22 @@ export interface Scratch {
   readonly next: Float64Array;
   allowed: boolean;
   retryAfterMs: number;
-  /** Units in use at `now` for the state inspected (fractional for buckets and estimates). */
+  /**
+   * Units in use at `now` (fractional for buckets and estimates): before the cost after
+   * `apply`, of the inspected state after `inspect`.
+   */
   used: number;
+  /** After `apply`: units in use in the next state. */
+  usedNext: number;
+  /** Ms until fully available: of the next state after `apply`, of the inspected one after `inspect`. */
   resetMs: number;
-  /** Absolute time (ms) after which the state is equivalent to no state at all. */
+  /** Absolute time (ms) after which the state (next / inspected) equals no state at all. */
   expiresAt: number;
 }
 
 /** Creates scratch space for kernels. */
 export function createScratch(): Scratch {
-  return { next: new Float64Array(3), allowed: false, retryAfterMs: 0, used: 0, resetMs: 0, expiresAt: 0 };
+  return { next: new Float64Array(3), allowed: false, retryAfterMs: 0, used: 0, usedNext: 0, resetMs: 0, expiresAt: 0 };
 }
 
 /**
@@ -111,8 +117,10 @@ export interface Kernel<P> {
   capacity(p: P): number;
   /**
    * Apply `cost` units at `now` to the state held in `cur[off..off+width)` (`has` false means
-   * no state yet) and write the next state to `out.next`, `out.allowed` and `out.retryAfterMs`.
-   * A negative cost is a refund of units charged at time `at`.
+   * no state yet). Writes the next state to `out.next`; the decision to `out.allowed` and
+   * `out.retryAfterMs`; the usage before the call to `out.used`; and the next state's usage,
+   * reset time and expiry to `out.usedNext`, `out.resetMs`, `out.expiresAt` (so a store that
+   * commits needs no second call). A negative cost is a refund of units charged at `at`.
    */
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: P, cost: number, at: number, out: Scratch): void;
   /**
@@ -134,11 +142,11 @@ export function needed(cost: number): number {
 }
 
 /**
- * Whole units in use: `limit - remaining` while within the limit, and the real (rounded
- * up) usage beyond it, e.g. after a forced charge.
+ * Whole units in use: `limit - remaining` while within the limit, and the real (rounded)
+ * usage beyond it, e.g. after a forced charge.
  */
 export function wholeUsed(limit: number, used: number): number {
-  return used > limit + EPSILON ? Math.ceil(used - EPSILON) : limit - wholeRemaining(limit, used);
+  return used > limit + EPSILON ? Math.max(limit, Math.round(used)) : limit - wholeRemaining(limit, used);
 }
 
 /** Whole units left, tolerant of floating-point noise, never negative. */

@@ -1,6 +1,6 @@
 // Turns validated rules into limit templates: one per enforced limit, with its algorithm
 // parameters, kind, window and action, ready to be stamped with a store key per request.
-import type { AlgorithmName, AlgorithmSpec } from '../algorithms/types.js';
+import type { AlgorithmName } from '../algorithms/types.js';
 import type { LimitSpec } from '../stores/types.js';
 import type { ActionOnExceed, CostRule, OverrideLimits, RateRule } from './types.js';
 
@@ -68,7 +68,10 @@ export function costToMicros(dollars: number): number {
   return Math.ceil(dollars * MICROS_PER_DOLLAR - 1e-6);
 }
 
-/** Builds the store spec factory for `units` per `windowMs` with `capacity` at once. */
+/**
+ * Builds the store spec factory for `units` per `windowMs` with `capacity` at once. Each
+ * factory returns an object literal of one fixed shape (fast property access in stores).
+ */
 function specFactory(
   algorithm: AlgorithmName,
   units: number,
@@ -78,31 +81,26 @@ function specFactory(
   initialTokens: number | undefined,
 ): (key: string, cost: number) => LimitSpec {
   const perSecond = units / (windowMs / 1000);
-  let base: AlgorithmSpec;
   switch (algorithm) {
     case 'fixed-window':
+      return (key, cost) => ({ algorithm: 'fixed-window', limit: capacity, windowMs, key, cost, soft });
     case 'sliding-window':
+      return (key, cost) => ({ algorithm: 'sliding-window', limit: capacity, windowMs, key, cost, soft });
     case 'sliding-log':
-      base = { algorithm, limit: capacity, windowMs };
-      break;
+      return (key, cost) => ({ algorithm: 'sliding-log', limit: capacity, windowMs, key, cost, soft });
     case 'token-bucket':
-      base = initialTokens === undefined
-        ? { algorithm, capacity, refillRate: perSecond }
-        : { algorithm, capacity, refillRate: perSecond, initialTokens };
-      break;
+      return initialTokens === undefined
+        ? (key, cost) => ({ algorithm: 'token-bucket', capacity, refillRate: perSecond, key, cost, soft })
+        : (key, cost) => ({ algorithm: 'token-bucket', capacity, refillRate: perSecond, initialTokens, key, cost, soft });
     case 'leaky-bucket':
-      base = { algorithm, capacity, leakRate: perSecond };
-      break;
+      return (key, cost) => ({ algorithm: 'leaky-bucket', capacity, leakRate: perSecond, key, cost, soft });
     case 'gcra':
-      base = { algorithm, limit: units, windowMs, burst: capacity };
-      break;
+      return (key, cost) => ({ algorithm: 'gcra', limit: units, windowMs, burst: capacity, key, cost, soft });
     default: {
       const never: never = algorithm;
       throw new Error(`unknown algorithm ${String(never)}`);
     }
   }
-  const frozen = base;
-  return (key, cost) => ({ ...frozen, key, cost, soft });
 }
 
 function template(

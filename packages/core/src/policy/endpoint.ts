@@ -100,6 +100,8 @@ export function parseEndpointPattern(source: string): EndpointPattern | string {
       if (part.length === 1) return `the path "${rawPath}" has a parameter without a name (use ":id")`;
       segments.push('');
       kinds.push(PARAM);
+    } else if (part === '**') {
+      return 'use a single "*" as the last segment to match the rest of the path (for example "GET|/api/*")';
     } else if (part.includes('*')) {
       return `the segment "${part}" mixes "*" with text; "*" must be a whole segment`;
     } else {

@@ -3,7 +3,7 @@
 // the plan's defaults. Results are cached (bounded) because the same few routes repeat.
 import { escapeKeyPart, scopeKeyPart } from '../util/keys.js';
 import { compileCostRule, compileRateRule, overrideCostRule, overrideRateRule, type LimitTemplate } from './compile.js';
-import { comparePatterns, matchesEndpoint, parseEndpointPattern, type CanonicalEndpoint, type EndpointPattern } from './endpoint.js';
+import { canonicalEndpoint, comparePatterns, matchesEndpoint, parseEndpointPattern, type CanonicalEndpoint, type EndpointPattern } from './endpoint.js';
 import type { CostRule, EndpointPolicy, OverrideLimits, Policies, RateRule, UserOverride } from './types.js';
 
 /** A policy with its rules compiled to limit templates. */
@@ -35,6 +35,9 @@ export interface Resolution<TReq> {
   policy: CompiledPolicy<TReq> | undefined;
   /** Key suffix per template: `:<scope>:<limitId>`. */
   suffixes: string[];
+  /** Whether any template is a cost cap / a token or cost limit (saves scanning per check). */
+  hasCost: boolean;
+  hasUsage: boolean;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -57,6 +60,8 @@ export function compilePolicy<TReq>(p: EndpointPolicy<TReq> | undefined): Compil
 export class PolicyEngine<TReq> {
   private readonly plans = new Map<string, CompiledPlan<TReq>>();
   private cache = new Map<string, Resolution<TReq>>();
+  /** Per plan: resolutions keyed by the request's raw endpoint (and method), to skip parsing. */
+  private readonly raw = new Map<string, Map<string, Resolution<TReq>>>();
 
   /** `policies` must already be validated. */
   constructor(policies: Policies<TReq>) {
@@ -73,7 +78,25 @@ export class PolicyEngine<TReq> {
       patterns.sort((a, b) => comparePatterns(a.pattern, b.pattern));
       const defaultsPolicy = plan.defaults ?? (plan.rate || plan.cost ? { rate: plan.rate, cost: plan.cost } : undefined);
       this.plans.set(name, { exact, patterns, defaults: compilePolicy(defaultsPolicy) });
+      this.raw.set(name, new Map());
     }
+  }
+
+  /**
+   * The resolution for a request's raw endpoint and method, or undefined when the plan
+   * does not exist. Cached by the raw strings, so repeated routes cost two map lookups.
+   */
+  lookup(plan: string, endpoint: string | undefined, method: string | undefined): Resolution<TReq> | undefined {
+    const byPlan = this.raw.get(plan);
+    if (byPlan === undefined) return undefined;
+    const key = method === undefined ? (endpoint ?? '') : `${method}\u0001${endpoint ?? ''}`;
+    let resolution = byPlan.get(key);
+    if (resolution === undefined) {
+      resolution = this.resolve(plan, canonicalEndpoint(endpoint, method));
+      if (byPlan.size >= CACHE_LIMIT) byPlan.clear();
+      byPlan.set(key, resolution);
+    }
+    return resolution;
   }
 
   hasPlan(plan: string): boolean {
@@ -111,8 +134,10 @@ export class PolicyEngine<TReq> {
 
 function bind<TReq>(plan: string, endpoint: CanonicalEndpoint, policyKey: string, scope: string, policy: CompiledPolicy<TReq> | undefined): Resolution<TReq> {
   const scopePart = scopeKeyPart(scope);
-  const suffixes = (policy?.templates ?? []).map((t) => `:${scopePart}:${t.limitId}`);
-  return { plan, endpoint, policyKey, scope, policy, suffixes };
+  const templates = policy?.templates ?? [];
+  const suffixes = templates.map((t) => `:${scopePart}:${t.limitId}`);
+  const hasCost = templates.some((t) => t.kind === 'cost');
+  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens') };
 }
 
 /** The override fields that apply to this resolution (an endpoint entry replaces the top level). */

@@ -157,6 +157,14 @@ class Issues {
   }
 }
 
+/** A cap in dollars: at least one micro-dollar (costs are counted in micro-dollars). */
+function cap(issues: Issues, path: string, v: unknown): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0.000001 || v > 1e9) {
+    issues.bad(path, `must be a number of dollars from 0.000001 to 1000000000, got ${show(v)}`, 'Caps are in dollars (counted in micro-dollars), e.g. 0.10');
+  }
+}
+
 function validateAction(issues: Issues, path: string, rule: Obj): void {
   issues.oneOf(`${path}.actionOnExceed`, rule.actionOnExceed, ACTIONS);
   if (rule.slowdownMs !== undefined) {
@@ -183,12 +191,19 @@ function validateRateRule(issues: Issues, path: string, rule: unknown): void {
   issues.positive(`${path}.leakRate`, rule.leakRate, 'leakRate is units drained per second');
   validateAction(issues, path, rule);
 
+  // A misspelt algorithm is reported once; the checks that depend on it would only repeat it.
+  if (rule.algorithm !== undefined && !(ALGORITHMS as readonly unknown[]).includes(rule.algorithm)) return;
   const algorithm = typeof rule.algorithm === 'string' ? rule.algorithm : 'fixed-window';
   const hasWindow = WINDOW_FIELDS.some((f) => rule[f] !== undefined);
   const hasTokens = TOKEN_FIELDS.some((f) => rule[f] !== undefined);
   const isBucket = algorithm === 'token-bucket' || algorithm === 'leaky-bucket' || algorithm === 'gcra';
   if (rule.capacity !== undefined && !isBucket) {
     issues.bad(`${path}.capacity`, `does not apply to the ${algorithm} algorithm`, "Use maxPer* with burst, or algorithm: 'token-bucket', 'leaky-bucket' or 'gcra'");
+  } else if (typeof rule.capacity === 'number' && rule.capacity > 0 && rule.capacity < 1) {
+    issues.bad(`${path}.capacity`, `(${rule.capacity}) is below 1, so not even one request could ever pass`, 'Use a capacity of at least 1');
+  }
+  if (rule.burst !== undefined && rule.capacity !== undefined && isBucket) {
+    issues.bad(`${path}.burst`, 'has no effect when capacity is set', 'capacity already is the most units admitted at once; remove burst or fold it into capacity');
   }
   if (rule.refillRate !== undefined && algorithm !== 'token-bucket') {
     issues.bad(`${path}.refillRate`, `only applies to algorithm 'token-bucket' (this rule uses ${algorithm})`, "Set algorithm: 'token-bucket'");
@@ -197,12 +212,16 @@ function validateRateRule(issues: Issues, path: string, rule: unknown): void {
     issues.bad(`${path}.leakRate`, `only applies to algorithm 'leaky-bucket' (this rule uses ${algorithm})`, "Set algorithm: 'leaky-bucket'");
   }
   if (rule.initialTokens !== undefined) {
+    // The capacity the bucket will have: explicit, or each maxPer* window's limit + burst.
+    const windows = WINDOW_FIELDS.map((f) => rule[f]).filter((v): v is number => typeof v === 'number');
+    const burst = typeof rule.burst === 'number' ? rule.burst : 0;
+    const capacity = typeof rule.capacity === 'number' ? rule.capacity : windows.length > 0 ? Math.min(...windows) + burst : undefined;
     if (algorithm !== 'token-bucket') {
       issues.bad(`${path}.initialTokens`, `only applies to algorithm 'token-bucket' (this rule uses ${algorithm})`, "Set algorithm: 'token-bucket'");
     } else if (typeof rule.initialTokens !== 'number' || !Number.isFinite(rule.initialTokens) || rule.initialTokens < 0) {
       issues.bad(`${path}.initialTokens`, `must be a number >= 0, got ${show(rule.initialTokens)}`, 'Use 0 to start empty, or leave it out to start full');
-    } else if (typeof rule.capacity === 'number' && rule.initialTokens > rule.capacity) {
-      issues.bad(`${path}.initialTokens`, `(${rule.initialTokens}) is larger than capacity (${rule.capacity})`, 'A bucket cannot hold more than its capacity');
+    } else if (capacity !== undefined && rule.initialTokens > capacity) {
+      issues.bad(`${path}.initialTokens`, `(${rule.initialTokens}) is larger than the bucket's capacity (${capacity})`, 'A bucket cannot hold more than its capacity');
     }
   }
   if (hasWindow && (rule.refillRate !== undefined || rule.leakRate !== undefined)) {
@@ -227,8 +246,8 @@ function validateCostRule(issues: Issues, path: string, rule: unknown): void {
   }
   issues.keys(path, rule, COST_FIELDS);
   issues.fn(`${path}.estimateCost`, rule.estimateCost, 'estimateCost(req) returns the request cost in dollars');
-  issues.positive(`${path}.hourlyCap`, rule.hourlyCap, 'Caps are in dollars, e.g. 0.10', 1e9);
-  issues.positive(`${path}.dailyCap`, rule.dailyCap, 'Caps are in dollars, e.g. 1.00', 1e9);
+  cap(issues, `${path}.hourlyCap`, rule.hourlyCap);
+  cap(issues, `${path}.dailyCap`, rule.dailyCap);
   issues.oneOf(`${path}.algorithm`, rule.algorithm, ALGORITHMS);
   issues.positive(`${path}.costEstimationTimeoutMs`, rule.costEstimationTimeoutMs, 'How long estimateCost may take, in ms', 60_000);
   validateAction(issues, path, rule);
@@ -237,12 +256,42 @@ function validateCostRule(issues: Issues, path: string, rule: unknown): void {
   }
 }
 
+const HIERARCHY_LEVELS = ['organization', 'team', 'user'];
+
+function without(obj: Obj, keys: readonly string[]): Obj {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
+}
+
+/** Hierarchical limits (organization/team/user) come in a later release. */
+function hierarchyLevels(issues: Issues, path: string, obj: Obj): void {
+  for (const level of HIERARCHY_LEVELS) {
+    if (obj[level] !== undefined) {
+      issues.unsupported(prop(path, level), 'hierarchical (organization/team/user) limits are not available in this release', 'Remove it for now; hierarchy arrives in a later release');
+    }
+  }
+}
+
+/** `maxPerMinute` and friends written directly on a plan or endpoint instead of under rate/cost. */
+function misplacedRuleFields(issues: Issues, path: string, obj: Obj): void {
+  for (const key of Object.keys(obj)) {
+    if (RATE_FIELDS.includes(key) && key !== 'algorithm' && key !== 'actionOnExceed' && key !== 'slowdownMs') {
+      issues.list.push({ path: prop(path, key), code: 'ERR_LIMITRATE_UNKNOWN_OPTION', message: `"${key}" belongs inside a rate rule`, hint: `Write rate: { ${key}: ... }` });
+    } else if (COST_FIELDS.includes(key)) {
+      issues.list.push({ path: prop(path, key), code: 'ERR_LIMITRATE_UNKNOWN_OPTION', message: `"${key}" belongs inside a cost rule`, hint: `Write cost: { ${key}: ... }` });
+    } else if (key === 'algorithm' || key === 'actionOnExceed' || key === 'slowdownMs') {
+      issues.list.push({ path: prop(path, key), code: 'ERR_LIMITRATE_UNKNOWN_OPTION', message: `"${key}" belongs inside a rate or cost rule`, hint: `Write rate: { ${key}: ... } (or cost: { ... })` });
+    }
+  }
+}
+
 function validateEndpointPolicy(issues: Issues, path: string, policy: unknown): void {
   if (!isObject(policy)) {
     issues.bad(path, `must be an object, got ${show(policy)}`, 'For example { rate: { maxPerMinute: 10 } }, or {} for no limits');
     return;
   }
-  issues.keys(path, policy, ['rate', 'cost', 'concurrency']);
+  hierarchyLevels(issues, path, policy);
+  misplacedRuleFields(issues, path, policy);
+  issues.keys(path, without(policy, [...HIERARCHY_LEVELS, ...RATE_FIELDS, ...COST_FIELDS]), ['rate', 'cost', 'concurrency']);
   if (policy.rate !== undefined) validateRateRule(issues, `${path}.rate`, policy.rate);
   if (policy.cost !== undefined) validateCostRule(issues, `${path}.cost`, policy.cost);
   if (policy.concurrency !== undefined) {
@@ -266,12 +315,9 @@ function validatePolicies(issues: Issues, policies: unknown): void {
       issues.bad(path, `must be an object, got ${show(plan)}`, 'A plan has endpoints, defaults, or the rate/cost shorthand');
       continue;
     }
-    for (const level of ['organization', 'team', 'user']) {
-      if (plan[level] !== undefined) {
-        issues.unsupported(prop(path, level), 'hierarchical (organization/team/user) limits are not available in this release', 'Remove it for now; hierarchy arrives in a later release');
-      }
-    }
-    issues.keys(path, Object.fromEntries(Object.entries(plan).filter(([k]) => !['organization', 'team', 'user'].includes(k))), ['endpoints', 'defaults', 'rate', 'cost']);
+    hierarchyLevels(issues, path, plan);
+    misplacedRuleFields(issues, path, plan);
+    issues.keys(path, without(plan, [...HIERARCHY_LEVELS, ...RATE_FIELDS, ...COST_FIELDS]), ['endpoints', 'defaults', 'rate', 'cost']);
     if (plan.defaults !== undefined && (plan.rate !== undefined || plan.cost !== undefined)) {
       issues.bad(path, 'sets both defaults and the rate/cost shorthand', 'The shorthand means defaults; use one of them');
     }
@@ -291,9 +337,13 @@ function validatePolicies(issues: Issues, policies: unknown): void {
           issues.bad(epath, `is not a valid endpoint key: ${parsed}`, 'Write endpoint keys as "METHOD|/path"; paths may use :params and * wildcards');
           continue;
         }
-        const dup = seen.get(parsed.key);
-        if (dup !== undefined) issues.bad(epath, `is the same endpoint as "${dup}" (keys are case-insensitive and ignore trailing slashes)`, 'Merge the two entries');
-        seen.set(parsed.key, key);
+        // Same method and same segments (parameter names do not matter) = the same endpoint.
+        const shape = `${parsed.method}|${parsed.kinds.map((k, i) => (k === 0 ? parsed.segments[i] : `\u0000${k}`)).join('/')}`;
+        const dup = seen.get(shape);
+        if (dup !== undefined) {
+          issues.bad(epath, `matches exactly the same requests as "${dup}" (keys are case-insensitive, ignore trailing slashes and parameter names)`, 'Merge the two entries');
+        }
+        seen.set(shape, key);
         validateEndpointPolicy(issues, epath, policy);
       }
     }
@@ -304,8 +354,8 @@ function validateOverrideLimits(issues: Issues, path: string, o: Obj, allowNeste
   issues.keys(path, o, allowNested ? [...OVERRIDE_LIMIT_FIELDS, 'reason', 'endpoints'] : OVERRIDE_LIMIT_FIELDS);
   for (const f of [...WINDOW_FIELDS, ...TOKEN_FIELDS]) issues.positiveInt(`${path}.${f}`, o[f], 'Override limits are whole numbers');
   issues.nonNegativeInt(`${path}.burst`, o.burst, 'burst is a whole number >= 0');
-  issues.positive(`${path}.hourlyCap`, o.hourlyCap, 'Caps are in dollars', 1e9);
-  issues.positive(`${path}.dailyCap`, o.dailyCap, 'Caps are in dollars', 1e9);
+  cap(issues, `${path}.hourlyCap`, o.hourlyCap);
+  cap(issues, `${path}.dailyCap`, o.dailyCap);
   if (allowNested) {
     if (o.reason !== undefined && typeof o.reason !== 'string') issues.bad(`${path}.reason`, `must be a string, got ${show(o.reason)}`, 'reason is a note for audit logs');
     if (o.endpoints !== undefined) {
@@ -327,6 +377,7 @@ function validateOverrideLimits(issues: Issues, path: string, o: Obj, allowNeste
 /** Validates a user override returned at run time (by getUserOverride). Returns the issues. */
 export function validateUserOverride(value: unknown, path = 'getUserOverride()'): ConfigIssue[] {
   const issues = new Issues();
+  if (value === null || value === undefined) return [];
   if (!isObject(value)) issues.bad(path, `must return an override object, null or undefined, got ${show(value)}`, 'For example { maxPerMinute: 100 }');
   else validateOverrideLimits(issues, path, value, true);
   return issues.list;
@@ -340,10 +391,16 @@ function validateStore(issues: Issues, store: unknown): void {
   }
   if (isFn(store.consume)) {
     if (!isFn(store.reset)) issues.bad('store.reset', 'is missing: a Store needs consume() and reset()', 'Implement reset(selector) (see the Store interface)');
+    if (typeof store.name !== 'string' || store.name === '') issues.bad('store.name', `must be a non-empty string, got ${show(store.name)}`, 'Name the store (e.g. "redis"): events and metrics report it');
     return;
   }
   if ('client' in store) {
     issues.unsupported('store.client', 'Redis-like clients need the Redis store package', 'Install @limitrate/redis and pass its store');
+    return;
+  }
+  if (store.type === undefined) {
+    issues.bad('store.type', 'is missing', `Say which store: { type: 'memory' }${store.url !== undefined ? ", or for a URL install @limitrate/redis or @limitrate/upstash" : ''}`);
+    issues.keys('store', store, ['type', 'maxKeys', 'cleanupIntervalMs']);
     return;
   }
   issues.oneOf('store.type', store.type, STORE_TYPES);
@@ -388,11 +445,21 @@ export function validateConfig(config: unknown): void {
     } else if ((LATER_OPTIONS as readonly string[]).includes(key)) {
       issues.unsupported(key, `"${key}" is not available in this release`, 'Remove it for now; it arrives in a later release');
     } else {
-      issues.unknown('(config)', key, [...CORE_OPTIONS]);
+      const hint = suggestion(key, [...CORE_OPTIONS, ...ADAPTER_OPTIONS]);
+      const adapterHint = ADAPTER_OPTIONS.find((a) => hint.includes(`"${a}"`));
+      issues.list.push({
+        path: prop('(config)', key),
+        code: 'ERR_LIMITRATE_UNKNOWN_OPTION',
+        message: `unknown option "${key}"`,
+        hint: adapterHint ? `${hint} (an HTTP adapter option)` : hint.startsWith('Did') ? hint : suggestion(key, [...CORE_OPTIONS]),
+      });
     }
   }
   // Unknown top-level keys read better without the "(config)" prefix.
-  for (const i of issues.list) if (i.path.startsWith('(config).')) i.path = i.path.slice('(config).'.length);
+  for (const i of issues.list) {
+    if (i.path.startsWith('(config).')) i.path = i.path.slice('(config).'.length);
+    else if (i.path.startsWith('(config)[')) i.path = i.path.slice('(config)'.length);
+  }
 
   if (config.policies === undefined) issues.bad('policies', 'is required', "Add policies: { free: { rate: { maxPerMinute: 10 } } }");
   else validatePolicies(issues, config.policies);
@@ -403,7 +470,7 @@ export function validateConfig(config: unknown): void {
   }
   if (config.defaultPlan !== undefined) {
     if (typeof config.defaultPlan !== 'string') issues.bad('defaultPlan', `must be a plan name, got ${show(config.defaultPlan)}`, 'Name one of your plans');
-    else if (isObject(config.policies) && !(config.defaultPlan in config.policies)) {
+    else if (isObject(config.policies) && !Object.prototype.hasOwnProperty.call(config.policies, config.defaultPlan)) {
       issues.bad('defaultPlan', `names "${config.defaultPlan}", which is not a plan in policies`, `Use one of: ${Object.keys(config.policies).join(', ')}`);
     }
   }

@@ -5,7 +5,7 @@
 // timer.
 import { ALGORITHM_TAG, KERNEL_BY_TAG } from '../algorithms/registry.js';
 import { slidingLogCommit, slidingLogDecide, slidingLogInspect } from '../algorithms/sliding-log.js';
-import { createScratch, wholeRemaining, wholeUsed, type Scratch, type WindowParams } from '../algorithms/types.js';
+import { createScratch, wholeRemaining, wholeUsed, type Kernel, type Scratch, type WindowParams } from '../algorithms/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitRateError, RequestError } from '../errors/index.js';
 import type { ConsumeOptions, ConsumeResult, LimitOutcome, LimitSpec, ResetSelector, Store } from './types.js';
@@ -100,9 +100,10 @@ export class MemoryStore implements Store {
 
   private consumeNow(limits: readonly LimitSpec[], options?: ConsumeOptions): ConsumeResult {
     const now = this.clock.now();
-    const mode = options?.mode ?? 'consume';
-    const at = options?.at ?? now;
+    const mode = options === undefined ? 'consume' : (options.mode ?? 'consume');
+    const at = options === undefined || options.at === undefined ? now : options.at;
     const n = limits.length;
+    if (n === 1 && limits[0]!.algorithm !== 'sliding-log') return this.consumeOne(limits[0]!, now, mode, at);
     while (this.scratch.length < n) this.scratch.push(createScratch());
 
     // 1. Decide every limit against the current state.
@@ -123,7 +124,7 @@ export class MemoryStore implements Store {
       }
       if (!sc.allowed) {
         allAllowed = false;
-        if (!spec.soft) hardAllowed = false;
+        if (spec.soft !== true) hardAllowed = false;
       }
     }
 
@@ -141,10 +142,11 @@ export class MemoryStore implements Store {
       const spec = limits[i]!;
       const tag = ALGORITHM_TAG[spec.algorithm];
       const sc = this.scratch[i]!;
-      const slot = this.slots[i]!;
       const retryAfterMs = sc.retryAfterMs;
       const allowed = sc.allowed;
+      let limit: number;
       if (tag === SLOG) {
+        const slot = this.slots[i]!;
         let log = this.has[i] ? this.logs.get(slot) : undefined;
         if (commit) {
           log = slidingLogCommit(log ?? [], now, spec as WindowParams, spec.cost, at);
@@ -152,32 +154,70 @@ export class MemoryStore implements Store {
         }
         slidingLogInspect(log, now, spec as WindowParams, sc);
         if (commit) this.touch(slot, tag, sc.expiresAt);
+        else if (slot >= 0) this.meta[slot]! |= REFERENCED;
+        limit = (spec as WindowParams).limit;
       } else {
         const kernel = KERNEL_BY_TAG[tag]!;
-        if (commit) {
-          const base = slot * 3;
-          for (let j = 0; j < kernel.width; j++) this.state[base + j] = sc.next[j]!;
-          kernel.inspect(this.state, base, true, now, spec, sc);
-          this.touch(slot, tag, sc.expiresAt);
-        } else if (mode === 'consume' && !this.has[i] && kernel.freshDependsOnTime?.(spec)) {
-          // A refused first contact still starts this bucket's clock.
-          const fresh = this.allocate(spec.key, now, n);
-          this.slots[i] = fresh;
-          kernel.apply(this.state, 0, false, now, spec, 0, at, sc);
-          for (let j = 0; j < kernel.width; j++) this.state[fresh * 3 + j] = sc.next[j]!;
-          kernel.inspect(this.state, fresh * 3, true, now, spec, sc);
-          this.touch(fresh, tag, sc.expiresAt);
-        } else {
-          kernel.inspect(this.state, this.has[i] ? slot * 3 : 0, this.has[i]!, now, spec, sc);
-          if (slot >= 0) this.meta[slot]! |= REFERENCED;
-        }
+        this.settle(kernel, spec, tag, i, commit, mode, now, at, n);
+        limit = kernel.capacity(spec);
       }
-      const limit = tag === SLOG ? (spec as WindowParams).limit : KERNEL_BY_TAG[tag]!.capacity(spec);
-      const remaining = wholeRemaining(limit, sc.used);
-      out[i] = { allowed, limit, remaining, used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
+      out[i] = { allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
     }
     if (commit && this.timer === undefined) this.startTimer();
     return { allowed: mode === 'force' ? allAllowed : hardAllowed, committed: commit, now, limits: out };
+  }
+
+  /** The common case, one fixed-width limit, without the bookkeeping of a set. */
+  private consumeOne(spec: LimitSpec, now: number, mode: string, at: number): ConsumeResult {
+    const tag = ALGORITHM_TAG[spec.algorithm];
+    const kernel = KERNEL_BY_TAG[tag]!;
+    const slot = this.index.get(spec.key);
+    const has = slot !== undefined && (this.meta[slot]! & TAG_MASK) === tag;
+    const sc = this.scratch[0] ?? (this.scratch[0] = createScratch());
+    this.slots[0] = slot ?? -1;
+    this.has[0] = has;
+    kernel.apply(this.state, has ? slot * 3 : 0, has, now, spec, spec.cost, at, sc);
+    const allowed = sc.allowed;
+    const retryAfterMs = sc.retryAfterMs;
+    const commit = mode === 'force' || (mode === 'consume' && (allowed || spec.soft === true));
+    if (commit && slot === undefined) this.slots[0] = this.allocate(spec.key, now, 1);
+    this.settle(kernel, spec, tag, 0, commit, mode, now, at, 1);
+    const limit = kernel.capacity(spec);
+    if (commit && this.timer === undefined) this.startTimer();
+    return {
+      allowed,
+      committed: commit,
+      now,
+      limits: [{ allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs }],
+    };
+  }
+
+  /**
+   * After `apply` filled scratch `i`: write the next state when committing, keep a refused
+   * first contact of a time-dependent bucket, or describe the current state. Leaves the
+   * usage and reset to report in the scratch.
+   */
+  private settle(kernel: Kernel<unknown>, spec: LimitSpec, tag: number, i: number, commit: boolean, mode: string, now: number, at: number, pinned: number): void {
+    const sc = this.scratch[i]!;
+    let slot = this.slots[i]!;
+    if (!commit && mode === 'consume' && !this.has[i] && kernel.freshDependsOnTime?.(spec)) {
+      // A refused first contact still starts this bucket's clock (a zero cost changes nothing else).
+      if (slot < 0) this.slots[i] = slot = this.allocate(spec.key, now, pinned);
+      kernel.apply(this.state, 0, false, now, spec, 0, at, sc);
+      commit = true;
+    }
+    if (commit) {
+      const base = slot * 3;
+      const next = sc.next;
+      for (let j = 0; j < kernel.width; j++) this.state[base + j] = next[j]!;
+      this.meta[slot] = tag | REFERENCED;
+      this.expiry[slot] = sc.expiresAt;
+      sc.used = sc.usedNext;
+    } else {
+      const has = this.has[i]!;
+      kernel.inspect(this.state, has ? slot * 3 : 0, has, now, spec, sc);
+      if (slot >= 0) this.meta[slot]! |= REFERENCED;
+    }
   }
 
   reset(selector: ResetSelector): number | Promise<number> {
