@@ -1,5 +1,6 @@
 // Failure policy: store errors and timeouts, throwing or slow user callbacks, and event
 // listeners that throw. Nothing may reject into the caller or leave a check hanging.
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from './clock.js';
 import type { LimitRateEvent } from './events/types.js';
@@ -57,6 +58,23 @@ describe('store failures', () => {
     const limiter = new RateLimiter({ policies, store: brokenStore('hang'), storeTimeoutMs: 50 });
     const results = await Promise.all(Array.from({ length: 50 }, () => limiter.check({ userId: 'u' })));
     expect(results.every((r) => r.degraded)).toBe(true);
+  });
+
+  it('answers even when a hung store is the only thing left running', () => {
+    const dist = new URL('../dist/index.js', import.meta.url).pathname;
+    const script = `
+      const { RateLimiter } = await import(${JSON.stringify(dist)});
+      const limiter = new RateLimiter({
+        storeTimeoutMs: 100,
+        store: { name: 'hung', consume: () => new Promise(() => {}), reset: () => 0 },
+        policies: { free: { rate: { maxPerMinute: 1 } } },
+      });
+      const r = await limiter.check({ userId: 'u' });
+      console.log(r.reason, r.allowed);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('store_error true');
   });
 
   it('record() reports a store failure instead of rejecting', async () => {

@@ -64,6 +64,18 @@ describe('record: reconciling usage after the response', () => {
     expect(events.find((e) => e.type === 'usage_recorded')).toMatchObject({ overLimit: true });
   });
 
+  it('reconciles through a copy of the result (spread or JSON) by its public fields', async () => {
+    const { limiter } = make(tokens);
+    const r = await limiter.check({ userId: 'u', tokens: 100, cost: 0.2 });
+    const copy = JSON.parse(JSON.stringify(r)) as typeof r;
+    await limiter.record(copy, { tokens: 150, cost: 0.05 });
+    expect(await usedOf(limiter, 'tokens:1m')).toBe(150);
+    expect(await usedOf(limiter, 'cost:1d')).toBeCloseTo(0.05, 10);
+    expect(copy).toMatchObject({ tokens: 150, cost: 0.05 });
+    await limiter.record(copy, { tokens: 150, cost: 0.05 });
+    expect(await usedOf(limiter, 'tokens:1m')).toBe(150);
+  });
+
   it('records against a request when there is no check result', async () => {
     const { limiter } = make(tokens);
     await limiter.record({ userId: 'u' }, { tokens: 40, cost: 0.25 });
@@ -201,6 +213,16 @@ describe('user overrides', () => {
     expect(calls).toEqual(['dyn:r2', 'plain:r3']);
   });
 
+  it('does not put limits on endpoints the plan leaves unlimited', async () => {
+    const { limiter } = make({
+      policies: { free: { endpoints: { 'GET|/health': {}, 'POST|/api': { rate: { maxPerMinute: 2 } } } } },
+      userOverrides: { vip: { maxPerMinute: 100 } },
+    });
+    expect((await limiter.check({ userId: 'vip', endpoint: 'GET|/health' })).limits).toEqual([]);
+    expect((await limiter.check({ userId: 'vip', endpoint: 'GET|/no-policy' })).limits).toEqual([]);
+    expect((await limiter.check({ userId: 'vip', endpoint: 'POST|/api' })).limit).toBe(100);
+  });
+
   it('falls back to the plan when getUserOverride throws, times out or returns garbage', async () => {
     for (const fn of [
       () => {
@@ -212,7 +234,8 @@ describe('user overrides', () => {
     ]) {
       const { limiter, events } = make({ policies, getUserOverride: fn as never, userOverrideTimeoutMs: 20 });
       const r = await limiter.check({ userId: 'u', endpoint: 'GET|/x' });
-      expect(r).toMatchObject({ allowed: true, limit: 2 });
+      expect(r).toMatchObject({ allowed: true, limit: 2, degraded: true });
+      expect(r.error?.code).toMatch(/^ERR_LIMITRATE_CALLBACK/);
       await limiter.events.flush();
       expect(events.find((e) => e.type === 'callback_error')).toMatchObject({ callback: 'getUserOverride', fallback: 'applied the plan limits' });
     }

@@ -170,7 +170,17 @@ describe('several limits in one request', () => {
     const r = await limiter.check({ userId: 'u', tokens: 101 });
     expect(r).toMatchObject({ allowed: false, blockedBy: { exceedsCapacity: true } });
     expect(r.blockedBy?.retryAfterSeconds).toBeUndefined();
-    expect(r.retryAfter).toBe(r.blockedBy?.resetInSeconds);
+    // Waiting cannot help, so there is no retry time (adapters send no Retry-After).
+    expect(r.retryAfter).toBeUndefined();
+  });
+
+  it('names the oversized limit even when another limit has a long wait', async () => {
+    const { limiter } = make({ policies: { free: { rate: { maxPerDay: 1, maxTokensPerMinute: 100 } } } });
+    await limiter.check({ userId: 'u', tokens: 1 });
+    const r = await limiter.check({ userId: 'u', tokens: 500 });
+    expect(r.blockedBy).toMatchObject({ id: 'tokens:1m', exceedsCapacity: true });
+    expect(r.retryAfter).toBeUndefined();
+    expect(r.limits.find((l) => l.id === 'rate:1d')?.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('keeps cost sums exact in micro-dollars', async () => {
@@ -261,7 +271,28 @@ describe('actions and dry run', () => {
   });
 });
 
+describe('dry run covers every kind of block', () => {
+  it('unknown plans and failing stores are reported, not blocked', async () => {
+    const unknown = new RateLimiter({ dryRun: true, onUnknownPlan: 'block', policies: { free: { rate: { maxPerMinute: 1 } } } });
+    expect(await unknown.check({ userId: 'u', plan: 'gold' })).toMatchObject({ allowed: true, action: 'block', reason: 'unknown_plan', dryRun: true });
+    const broken = new RateLimiter({
+      dryRun: true,
+      onStoreError: 'block',
+      store: { name: 'broken', consume: () => Promise.reject(new Error('down')), reset: () => 0 },
+      policies: { free: { rate: { maxPerMinute: 1 } } },
+    });
+    expect(await broken.check({ userId: 'u' })).toMatchObject({ allowed: true, action: 'block', reason: 'store_error', dryRun: true });
+  });
+});
+
 describe('peek', () => {
+  it('emits nothing, not even for unknown plans or failing overrides', async () => {
+    const { limiter, events } = make({ policies: { free: { rate: { maxPerMinute: 2 } } }, getUserOverride: () => { throw new Error('x'); } });
+    await limiter.peek({ userId: 'u', plan: 'nope' });
+    await limiter.events.flush();
+    expect(events).toEqual([]);
+  });
+
   it('answers like check without counting, calling estimateCost or emitting', async () => {
     let estimates = 0;
     const { limiter, events } = make({ policies: { free: { rate: { maxPerMinute: 2 }, cost: { dailyCap: 1, estimateCost: () => (estimates++, 0.1) } } } });
@@ -305,6 +336,25 @@ describe('algorithms through the limiter', () => {
     expect((await limiter.check({ userId: 'u' })).allowed).toBe(false);
     clock.advance(1);
     expect((await limiter.check({ userId: 'u' })).allowed).toBe(true);
+  });
+});
+
+describe('lifecycle', () => {
+  it('refuses to check after close()', async () => {
+    const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 1 } } } });
+    await limiter.close();
+    await expect(limiter.check({ userId: 'u' })).rejects.toMatchObject({ code: 'ERR_LIMITRATE_CLOSED' });
+  });
+
+  it('types event listeners by event type', async () => {
+    const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 1 } } } });
+    const windows: string[] = [];
+    limiter.events.on('rate_exceeded', (e) => void windows.push(e.window));
+    limiter.events.on('slowdown_applied', (e) => void windows.push(String(e.value)));
+    await limiter.check({ userId: 'u' });
+    await limiter.check({ userId: 'u' });
+    await limiter.events.flush();
+    expect(windows).toEqual(['1m']);
   });
 });
 

@@ -30,9 +30,15 @@ interface Prepared<TReq> {
   user: string;
   userKey: string;
   resolution: Resolution<TReq>;
+  /** Set when getUserOverride failed and the plan limits apply instead. */
+  error?: LimitRateError;
 }
 
 const EXCEEDED_TYPE: Record<LimitKind, ExceededEvent['type']> = { rate: 'rate_exceeded', tokens: 'token_limit_exceeded', cost: 'cost_exceeded' };
+
+function closedError(): LimitRateError {
+  return new LimitRateError('ERR_LIMITRATE_CLOSED', 'This limiter has been closed', { hint: 'Create a new RateLimiter, or stop using it after close()' });
+}
 
 function checkAmount(name: 'cost' | 'tokens', value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -71,6 +77,7 @@ export class RateLimiter<TReq = unknown> {
   private readonly dryRun: boolean;
   private readonly memos = new WeakMap<RateLimitResult, Memo<TReq>>();
   private readonly overrideCache = new WeakMap<UserOverride, Map<Resolution<TReq>, Resolution<TReq>>>();
+  private closed = false;
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
@@ -130,17 +137,8 @@ export class RateLimiter<TReq = unknown> {
     const tokens = checkAmount('tokens', usage.tokens);
     const cost = checkAmount('cost', usage.cost);
     let memo = this.memos.get(target as RateLimitResult);
-    if (memo === undefined) {
-      // A request, or a result that charged nothing (blocked, or no token/cost limits).
-      const request: RateLimitRequest<TReq> | undefined =
-        'userId' in target ? target : 'user' in target && typeof target.user === 'string' ? { userId: target.user, plan: target.plan, endpoint: target.endpoint } : undefined;
-      if (request === undefined) {
-        throw new RequestError('record() needs the result of check() or a request', 'Pass the object check() returned, or { userId, plan, endpoint }');
-      }
-      const prepared = await this.prepare(request);
-      if ('result' in prepared) return { recorded: false, tokens: 0, cost: 0, limits: [] };
-      memo = { resolution: prepared.resolution, userKey: prepared.userKey, tokens: 0, micros: 0, at: Number.NaN };
-    }
+    if (memo === undefined) memo = await this.memoFor(target);
+    if (memo === undefined) return { recorded: false, tokens: 0, cost: 0, limits: [] };
     const dTokens = tokens === undefined ? 0 : Math.ceil(tokens) - memo.tokens;
     const dMicros = cost === undefined ? 0 : costToMicros(cost) - memo.micros;
     const templates = memo.resolution.policy?.templates ?? [];
@@ -165,11 +163,48 @@ export class RateLimiter<TReq = unknown> {
     }
     memo.tokens += dTokens;
     memo.micros += dMicros;
+    if ('limits' in target && 'tokens' in target) {
+      // The result now says what has been charged, so recording the same usage again through
+      // this object (or a copy made from now on) charges nothing more.
+      target.tokens = memo.tokens;
+      target.cost = memo.micros / MICROS_PER_DOLLAR;
+    }
     const limits = picked.map((t, i) => limitStatus(t, specs[i]!.key, cr.limits[i]!));
     const overLimit = cr.limits.some((o, i) => !o.allowed && specs[i]!.cost > 0);
     const dCost = dMicros / MICROS_PER_DOLLAR;
     this.events.emit({ type: 'usage_recorded', timestamp: cr.now, user, plan: res.plan, endpoint: res.endpoint.key, tokens: dTokens, cost: dCost, overLimit });
     return { recorded: true, tokens: dTokens, cost: dCost, limits };
+  }
+
+  /**
+   * What a check charged, rebuilt from a request (nothing charged yet) or from a result that
+   * is not the object check() returned (a copy, or one that charged nothing): its public
+   * fields say what was charged and when, and its limits which ones to reconcile.
+   */
+  private async memoFor(target: RateLimitResult | RateLimitRequest<TReq>): Promise<Memo<TReq> | undefined> {
+    const isResult = 'user' in target && typeof target.user === 'string' && Array.isArray((target as RateLimitResult).limits);
+    if (!isResult && !('userId' in target)) {
+      throw new RequestError('record() needs the result of check() or a request', 'Pass the object check() returned, or { userId, plan, endpoint }');
+    }
+    const request: RateLimitRequest<TReq> = isResult ? { userId: target.user, plan: target.plan, endpoint: target.endpoint } : (target as RateLimitRequest<TReq>);
+    const prepared = await this.prepare(request);
+    if ('result' in prepared) return undefined;
+    const memo: Memo<TReq> = { resolution: prepared.resolution, userKey: prepared.userKey, tokens: 0, micros: 0, at: Number.NaN };
+    if (isResult) {
+      const r = target as RateLimitResult;
+      memo.tokens = r.tokens;
+      memo.micros = Math.round(r.cost * MICROS_PER_DOLLAR);
+      memo.at = r.timestamp;
+      const ids = new Set(r.limits.map((l) => l.id));
+      const res = memo.resolution;
+      const templates = res.policy?.templates ?? [];
+      if (ids.size > 0 && templates.some((t) => !ids.has(t.id))) {
+        // A checkCost() result: reconcile only the limits it checked.
+        const keep = templates.map((t) => ids.has(t.id));
+        memo.resolution = { ...res, policy: res.policy ? { ...res.policy, templates: templates.filter((_, i) => keep[i]) } : undefined, suffixes: res.suffixes.filter((_, i) => keep[i]) };
+      }
+    }
+    return memo;
   }
 
   /**
@@ -196,17 +231,20 @@ export class RateLimiter<TReq = unknown> {
     return removed;
   }
 
-  /** Close the store (timers, connections). */
+  /** Close the store (timers, connections). Later calls reject with ERR_LIMITRATE_CLOSED. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.events.flush();
     await this.store.close?.();
   }
 
   private async run(request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined): Promise<RateLimitResult> {
-    const prepared = this.prepare(request);
+    if (this.closed) throw closedError();
+    const prepared = this.prepare(request, mode !== 'peek');
     const p = isPromiseLike(prepared) ? await prepared : prepared;
     if ('result' in p) return p.result;
     const { resolution: res, user, userKey } = p;
+    const overrideError = p.error;
     let templates = res.policy?.templates ?? [];
     let suffixes = res.suffixes;
     if (only !== undefined) {
@@ -220,8 +258,8 @@ export class RateLimiter<TReq = unknown> {
     const tokenCount = request.tokens;
     const tokens = tokenCount === undefined ? 0 : Math.ceil(tokenCount);
     let micros = 0;
-    let degraded = false;
-    let error: LimitRateError | undefined;
+    let degraded = overrideError !== undefined;
+    let error: LimitRateError | undefined = overrideError;
     if (res.hasCost) {
       const dollars = request.cost;
       if (dollars !== undefined) {
@@ -283,7 +321,8 @@ export class RateLimiter<TReq = unknown> {
     if (error !== undefined) result.error = error;
     if (decider !== undefined) {
       result.blockedBy = decider;
-      result.retryAfter = decider.retryAfterSeconds ?? decider.resetInSeconds;
+      // A request larger than a limit never fits: there is no time to retry after.
+      if (decider.retryAfterSeconds !== undefined) result.retryAfter = decider.retryAfterSeconds;
     }
     if (mode !== 'peek') {
       this.emitDecision(result, templates, specs, cr.committed);
@@ -295,7 +334,7 @@ export class RateLimiter<TReq = unknown> {
   }
 
   /** Validates the request and resolves plan, policy and user override. */
-  private prepare(request: RateLimitRequest<TReq>): Prepared<TReq> | { result: RateLimitResult } | Promise<Prepared<TReq> | { result: RateLimitResult }> {
+  private prepare(request: RateLimitRequest<TReq>, emit = true): Prepared<TReq> | { result: RateLimitResult } | Promise<Prepared<TReq> | { result: RateLimitResult }> {
     if (request === null || typeof request !== 'object') {
       throw new RequestError(`check() needs a request object, got ${String(request)}`, "Pass { userId, plan, endpoint }");
     }
@@ -314,7 +353,7 @@ export class RateLimiter<TReq = unknown> {
       const ep = canonicalEndpoint(request.endpoint, request.method);
       const handling = this.config.onUnknownPlan ?? 'default';
       const applied = handling === 'default' ? this.defaultPlan : '';
-      this.events.emit({ type: 'unknown_plan', timestamp: this.clock.now(), user, plan: applied, endpoint: ep.key, requestedPlan: String(plan), handling });
+      if (emit) this.events.emit({ type: 'unknown_plan', timestamp: this.clock.now(), user, plan: applied, endpoint: ep.key, requestedPlan: String(plan), handling });
       if (handling === 'allow') return { result: { ...this.unlimited(user, this.engine.resolve(this.defaultPlan, ep), this.clock.now()), plan: String(plan), reason: 'unknown_plan' } };
       if (handling === 'block') {
         const blocked = this.failed(user, this.engine.resolve(this.defaultPlan, ep), 'unknown_plan', undefined, false);
@@ -328,7 +367,7 @@ export class RateLimiter<TReq = unknown> {
       return { user, userKey, resolution: this.withStaticOverride(resolution, overrides[user]!) };
     }
     if (this.config.getUserOverride === undefined) return { user, userKey, resolution };
-    return this.dynamicOverride(request, user, userKey, resolution);
+    return this.dynamicOverride(request, user, userKey, resolution, emit);
   }
 
   private withStaticOverride(res: Resolution<TReq>, override: UserOverride): Resolution<TReq> {
@@ -346,7 +385,7 @@ export class RateLimiter<TReq = unknown> {
     return applied;
   }
 
-  private async dynamicOverride(request: RateLimitRequest<TReq>, user: string, userKey: string, resolution: Resolution<TReq>): Promise<Prepared<TReq>> {
+  private async dynamicOverride(request: RateLimitRequest<TReq>, user: string, userKey: string, resolution: Resolution<TReq>, emit: boolean): Promise<Prepared<TReq>> {
     const fn = this.config.getUserOverride!;
     try {
       const r = fn(user, (request.raw ?? request) as TReq);
@@ -361,8 +400,8 @@ export class RateLimiter<TReq = unknown> {
       return { user, userKey, resolution: applyOverride(resolution, override) };
     } catch (e) {
       const err = e instanceof LimitRateError ? e : new CallbackError('getUserOverride', `failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      this.emitCallbackError(user, resolution, 'getUserOverride', err, 'applied the plan limits');
-      return { user, userKey, resolution };
+      if (emit) this.emitCallbackError(user, resolution, 'getUserOverride', err, 'applied the plan limits');
+      return { user, userKey, resolution, error: err };
     }
   }
 
@@ -439,7 +478,9 @@ export class RateLimiter<TReq = unknown> {
 
   private failed(user: string, res: Resolution<TReq>, reason: DecisionReason, error: LimitRateError | undefined, allow: boolean): RateLimitResult {
     const result = this.base(user, res, this.clock.now());
-    result.allowed = allow;
+    // dryRun never blocks: it reports the block it would have made.
+    result.allowed = allow || this.dryRun;
+    result.dryRun = !allow && this.dryRun;
     result.action = allow ? 'allow' : 'block';
     result.reason = reason;
     result.degraded = true;

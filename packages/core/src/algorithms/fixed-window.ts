@@ -29,7 +29,7 @@ export const fixedWindowKernel: Kernel<WindowParams> = {
     } else {
       const need = needed(cost);
       out.allowed = count + need <= p.limit;
-      out.retryAfterMs = out.allowed ? 0 : need > p.limit ? -1 : start + w - now;
+      out.retryAfterMs = out.allowed ? 0 : need > p.limit ? -1 : Math.ceil(start + w - now);
       count += cost;
     }
     out.next[0] = start;

@@ -1,9 +1,9 @@
 // GCRA (generic cell rate algorithm): one number of state, the theoretical arrival time
 // (TAT). Each unit advances the TAT by the emission interval T = windowMs / limit; a call is
 // admitted while the TAT stays within `burst` intervals of now. Same admissions as a token
-// bucket with capacity `burst`, in a third of the memory, and `burst: 1` paces evenly.
+// bucket with capacity `burst`, in half the state (one number), and `burst: 1` paces evenly.
 import { runKernel } from './pure.js';
-import { EPSILON, needed, type AlgorithmResult, type GcraParams, type Kernel, type Scratch } from './types.js';
+import { EPSILON, needed, waitMs, type AlgorithmResult, type GcraParams, type Kernel, type Scratch } from './types.js';
 
 /** State: `[tat]` (theoretical arrival time, ms). */
 export type GcraState = readonly [tat: number];
@@ -29,7 +29,7 @@ export const gcraKernel: Kernel<GcraParams> = {
       const need = needed(cost);
       out.allowed = used + need <= burst + EPSILON;
       next = tat + cost * t;
-      out.retryAfterMs = out.allowed ? 0 : need > burst ? -1 : Math.max(1, Math.ceil(tat + need * t - burst * t - now));
+      out.retryAfterMs = out.allowed ? 0 : need > burst ? -1 : waitMs(tat + need * t - burst * t - now, EPSILON * t);
     }
     out.next[0] = next;
     out.usedNext = (next - now) / t;

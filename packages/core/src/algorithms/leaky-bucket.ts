@@ -2,7 +2,7 @@
 // drains at `leakRate` units per second; a call that would overflow is refused.
 // State: [level, lastLeak]. Keeps throughput smooth at the leak rate.
 import { runKernel } from './pure.js';
-import { EPSILON, needed, type AlgorithmResult, type Kernel, type LeakyBucketParams, type Scratch } from './types.js';
+import { EPSILON, needed, waitMs, type AlgorithmResult, type Kernel, type LeakyBucketParams, type Scratch } from './types.js';
 
 /** State: `[level, lastLeak]`. */
 export type LeakyBucketState = readonly [level: number, lastLeak: number];
@@ -19,10 +19,14 @@ function drain(cur: Float64Array, off: number, has: boolean, now: number, p: Lea
   o[1] = last;
 }
 
-/** Usage, reset and expiry of a bucket at `level` at `now`. */
-function describe(level: number, now: number, p: LeakyBucketParams, out: Scratch): void {
+/**
+ * Usage, reset and expiry of a bucket at `level` as of `last` (later than `now` only when
+ * the clock stepped back: draining resumes from `last`).
+ */
+function describe(level: number, last: number, now: number, p: LeakyBucketParams, out: Scratch): void {
   out.used = level;
-  out.resetMs = level > 0 ? Math.ceil((level * 1000) / p.leakRate) : 0;
+  const empty = level > 0 ? last + (level * 1000) / p.leakRate : now;
+  out.resetMs = empty > now ? Math.ceil(empty - now) : 0;
   out.expiresAt = now + out.resetMs;
 }
 
@@ -45,16 +49,16 @@ export const leakyBucketKernel: Kernel<LeakyBucketParams> = {
       const need = needed(cost);
       out.allowed = level + need <= p.capacity + EPSILON;
       n[0] = level + cost;
-      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((level + need - p.capacity) * 1000) / p.leakRate));
+      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : waitMs(n[1]! - now + ((level + need - p.capacity) * 1000) / p.leakRate, (EPSILON * 1000) / p.leakRate);
     }
-    describe(n[0]!, now, p, out);
+    describe(n[0]!, n[1]!, now, p, out);
     out.usedNext = out.used;
     out.used = level;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: LeakyBucketParams, out: Scratch): void {
     const n = inspectTmp;
     drain(cur, off, has, now, p, n);
-    describe(n[0]!, now, p, out);
+    describe(n[0]!, n[1]!, now, p, out);
   },
 };
 

@@ -48,19 +48,22 @@ export function slidingLogDecide(log: readonly number[] | undefined, now: number
       left -= entries[i + 1]!;
       i += 2;
     }
-    out.retryAfterMs = Math.max(1, entries[i - 2]! + w - now);
+    out.retryAfterMs = Math.max(1, Math.ceil(entries[i - 2]! + w - now));
   }
 }
 
 /**
- * Apply `cost` units at `now` to `log` in place (drops expired entries, appends, or refunds
- * units charged at `at`), keeping at most `limit` entries. Returns the same array.
+ * Apply `cost` units at `now` to `log` in place (drops expired entries and appends, or
+ * refunds units charged at `at`), keeping at most `limit` entries. A zero cost changes
+ * nothing. Returns the same array.
  */
 export function slidingLogCommit(log: number[], now: number, p: WindowParams, cost: number, at: number): number[] {
   const w = p.windowMs;
-  const first = firstLive(log, now, w);
-  if (first > 0) log.splice(0, first);
   if (cost > 0) {
+    // Entries leave only when a new one arrives (at or after every entry), so a clock that
+    // steps back later cannot bring back a window that was emptied too early.
+    const first = firstLive(log, now, w);
+    if (first > 0) log.splice(0, first);
     const n = log.length;
     const lastTime = n > 0 ? log[n - 2]! : -Infinity;
     const t = now > lastTime ? now : lastTime;
@@ -73,12 +76,13 @@ export function slidingLogCommit(log: number[], now: number, p: WindowParams, co
       log.push(t, cost);
     }
   } else if (cost < 0) {
-    let units = -cost;
-    for (let i = log.length - 2; i >= 0 && units > 0 && log[i]! >= at; i -= 2) {
-      const take = Math.min(units, log[i + 1]!);
-      units -= take;
-      log[i + 1] = log[i + 1]! - take;
-      if (log[i + 1] === 0) log.splice(i, 2);
+    // A refund takes back units of the entry charged at `at`, if it is still in the window.
+    for (let i = log.length - 2; i >= 0 && log[i]! >= at; i -= 2) {
+      if (log[i] !== at || at + w <= now) continue;
+      const left = log[i + 1]! + cost;
+      if (left > 0) log[i + 1] = left;
+      else log.splice(i, 2);
+      break;
     }
   }
   return log;

@@ -2,7 +2,7 @@
 // `windowMs` as previous window * (unelapsed fraction) + current window. O(1) state:
 // [currentStart, currentCount, previousCount]. Smooths the fixed window's boundary burst.
 import { runKernel } from './pure.js';
-import { EPSILON, needed, type AlgorithmResult, type Kernel, type Scratch, type WindowParams } from './types.js';
+import { EPSILON, needed, waitMs, type AlgorithmResult, type Kernel, type Scratch, type WindowParams } from './types.js';
 
 /** State: `[currentStart, currentCount, previousCount]`. */
 export type SlidingWindowState = readonly [currentStart: number, currentCount: number, previousCount: number];
@@ -74,14 +74,15 @@ export const slidingWindowKernel: Kernel<WindowParams> = {
       } else {
         // Earliest time with no further traffic at which estimate + need fits.
         const room = limit - curr - need;
-        let t: number;
         if (room >= 0 && prev > 0) {
-          t = start + w - (room * w) / prev;
+          // The previous window's weight fades at prev / w units per ms.
+          out.retryAfterMs = waitMs(start + w - (room * w) / prev - now, (EPSILON * w) / prev);
         } else {
+          // Wait for the next window, where this window's count fades in turn.
           const room2 = limit - need;
-          t = start + w + (curr > room2 ? w - (room2 * w) / curr : 0);
+          const fade = curr > room2 ? w - (room2 * w) / curr : 0;
+          out.retryAfterMs = waitMs(start + w + fade - now, curr > 0 ? (EPSILON * w) / curr : 0);
         }
-        out.retryAfterMs = Math.max(1, Math.ceil(t - now));
       }
     }
     out.usedNext = estimate(start, n[1]!, n[2]!, now, w);

@@ -2,7 +2,7 @@
 // takes `cost` tokens. State: [tokens, lastRefill]. Absorbs bursts up to capacity, then
 // admits the refill rate.
 import { runKernel } from './pure.js';
-import { EPSILON, needed, type AlgorithmResult, type Kernel, type Scratch, type TokenBucketParams } from './types.js';
+import { EPSILON, needed, waitMs, type AlgorithmResult, type Kernel, type Scratch, type TokenBucketParams } from './types.js';
 
 /** State: `[tokens, lastRefill]`. Tokens may be negative after a forced charge (a debt). */
 export type TokenBucketState = readonly [tokens: number, lastRefill: number];
@@ -21,10 +21,14 @@ function refill(cur: Float64Array, off: number, has: boolean, now: number, p: To
   o[1] = last;
 }
 
-/** Usage, reset and expiry of a bucket holding `tokens` at `now`. */
-function describe(tokens: number, now: number, p: TokenBucketParams, out: Scratch): void {
+/**
+ * Usage, reset and expiry of a bucket holding `tokens` as of `last` (later than `now` only
+ * when the clock stepped back: refilling resumes from `last`).
+ */
+function describe(tokens: number, last: number, now: number, p: TokenBucketParams, out: Scratch): void {
   out.used = p.capacity - tokens;
-  out.resetMs = tokens < p.capacity ? Math.ceil(((p.capacity - tokens) * 1000) / p.refillRate) : 0;
+  const full = tokens < p.capacity ? last + ((p.capacity - tokens) * 1000) / p.refillRate : now;
+  out.resetMs = full > now ? Math.ceil(full - now) : 0;
   out.expiresAt = now + out.resetMs;
 }
 
@@ -48,16 +52,16 @@ export const tokenBucketKernel: Kernel<TokenBucketParams> = {
       const need = needed(cost);
       out.allowed = tokens + EPSILON >= need;
       n[0] = tokens - cost;
-      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : Math.max(1, Math.ceil(((need - tokens) * 1000) / p.refillRate));
+      out.retryAfterMs = out.allowed ? 0 : need > p.capacity ? -1 : waitMs(n[1]! - now + ((need - tokens) * 1000) / p.refillRate, (EPSILON * 1000) / p.refillRate);
     }
-    describe(n[0]!, now, p, out);
+    describe(n[0]!, n[1]!, now, p, out);
     out.usedNext = out.used;
     out.used = p.capacity - tokens;
   },
   inspect(cur: Float64Array, off: number, has: boolean, now: number, p: TokenBucketParams, out: Scratch): void {
     const n = inspectTmp;
     refill(cur, off, has, now, p, n);
-    describe(n[0]!, now, p, out);
+    describe(n[0]!, n[1]!, now, p, out);
   },
 };
 

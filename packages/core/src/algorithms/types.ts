@@ -69,7 +69,11 @@ export interface AlgorithmResult<S> {
   allowed: boolean;
   /** Whole units left after this call. */
   remaining: number;
-  /** Units in use after this call (`limit - remaining`). */
+  /**
+   * Units in use after this call: `limit - remaining` while within the limit; the real
+   * (rounded) usage when it is beyond the limit (after a forced charge, or when the clock
+   * stepped back under a weighted or bucket algorithm).
+   */
   used: number;
   /** Capacity in units. */
   limit: number;
@@ -135,6 +139,16 @@ export interface Kernel<P> {
 
 /** Tolerance for floating-point comparisons of fractional units (buckets, weighted windows). */
 export const EPSILON = 1e-9;
+
+/**
+ * Whole milliseconds to wait for `ms` (fractional), rounded up, forgiving `toleranceMs` of
+ * floating-point noise (the time the admission tolerance EPSILON is worth at the
+ * algorithm's rate) so the wait is neither 1 ms too long nor ever too short. At least 1.
+ */
+export function waitMs(ms: number, toleranceMs: number): number {
+  const w = Math.ceil(ms - toleranceMs);
+  return w > 1 ? w : 1;
+}
 
 /** Units a call must find room for: its cost, or one unit for a zero-cost probe. */
 export function needed(cost: number): number {

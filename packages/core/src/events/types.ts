@@ -96,8 +96,8 @@ export type LimitRateEvent =
 
 export type LimitRateEventType = LimitRateEvent['type'];
 
-/** The event of a given type. */
-export type EventOf<T extends LimitRateEventType> = Extract<LimitRateEvent, { type: T }>;
+/** The event of a given type (works for union-typed events such as ExceededEvent too). */
+export type EventOf<T extends LimitRateEventType> = LimitRateEvent extends infer E ? (E extends { type: infer U } ? (T extends U ? E : never) : never) : never;
 
 /** What `dryRunLogger` receives (v3 shape). */
 export interface DryRunEvent {

@@ -42,6 +42,8 @@ describe('parseEndpointPattern', () => {
   it('parses literals, params and wildcards', () => {
     expect(pat('GET|/users/:id')).toMatchObject({ key: 'GET|/users/:id', literal: false, kinds: [0, 1] });
     expect(pat('*|/api/*')).toMatchObject({ method: '*', kinds: [0, 2] });
+    expect(pat('*|*')).toMatchObject({ key: '*|*', anyPath: true });
+    expect(pat('*|/*')).toMatchObject({ key: '*|/*', anyPath: false });
     expect(pat('GET|/files/*/meta')).toMatchObject({ kinds: [0, 1, 0] });
     expect(pat('post|/API/Chat/')).toMatchObject({ key: 'POST|/api/chat', literal: true });
   });
@@ -64,6 +66,9 @@ describe('matchesEndpoint', () => {
     ['GET|/users/:id', 'GET|/users/:id', true],
     ['GET|/Users/ME', 'GET|/users/me', true],
     ['*|*', 'GET|/anything', true],
+    ['*|*', 'GET|/', true],
+    ['GET|*', 'POST|/', false],
+    ['*|/*', 'GET|/', false],
   ])('%s vs %s -> %s', (p, e, expected) => {
     expect(matchesEndpoint(pat(p), ep(e))).toBe(expected);
   });

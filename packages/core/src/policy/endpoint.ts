@@ -21,6 +21,8 @@ export interface EndpointPattern {
   kinds: number[];
   /** True when every segment is literal (looked up in a map, not scanned). */
   literal: boolean;
+  /** True for the path `*` on its own: any path, the root included. */
+  anyPath: boolean;
 }
 
 /** A request's endpoint in canonical form. */
@@ -83,7 +85,7 @@ export function parseEndpointPattern(source: string): EndpointPattern | string {
   }
   const rawPath = source.slice(bar + 1).trim();
   if (rawPath === '*') {
-    return { source, key: `${method}|/*`, method, segments: [''], kinds: [REST], literal: false };
+    return { source, key: `${method}|*`, method, segments: [''], kinds: [REST], literal: false, anyPath: true };
   }
   if (!rawPath.startsWith('/')) return `the path "${rawPath}" must start with "/"`;
   if (/[?#]/.test(rawPath)) return `the path "${rawPath}" must not contain a query string or fragment`;
@@ -110,7 +112,7 @@ export function parseEndpointPattern(source: string): EndpointPattern | string {
     }
   }
   // Canonical key keeps parameter names (lower-cased) so that it reads like the config.
-  return { source, key: `${method}|${path}`, method, segments, kinds, literal: kinds.every((k) => k === LITERAL) };
+  return { source, key: `${method}|${path}`, method, segments, kinds, literal: kinds.every((k) => k === LITERAL), anyPath: false };
 }
 
 /** Does `pattern` match the canonical request endpoint? */
@@ -122,7 +124,7 @@ export function matchesEndpoint(pattern: EndpointPattern, ep: CanonicalEndpoint)
   const n = kinds.length;
   for (let i = 0; i < n; i++) {
     const kind = kinds[i]!;
-    if (kind === REST) return segs.length > i;
+    if (kind === REST) return segs.length > i || pattern.anyPath;
     if (i >= segs.length) return false;
     if (kind === LITERAL && pattern.segments[i] !== segs[i]) return false;
     if (kind === PARAM && segs[i] === '') return false;

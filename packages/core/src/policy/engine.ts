@@ -155,8 +155,11 @@ export function overrideFor(override: UserOverride, resolution: Resolution<unkno
   return override;
 }
 
-/** A resolution whose policy carries the user's override. */
+/** A resolution whose policy carries the user's override (where the plan limits anything). */
 export function applyOverride<TReq>(resolution: Resolution<TReq>, override: UserOverride): Resolution<TReq> {
+  // Overrides adjust limits where the plan has some; exempt endpoints ({}) and endpoints
+  // without a policy stay unlimited.
+  if (resolution.policy === undefined || resolution.policy.templates.length === 0) return resolution;
   const limits = overrideFor(override, resolution as Resolution<unknown>);
   const rate = overrideRateRule(resolution.policy?.rate, limits);
   const cost = overrideCostRule(resolution.policy?.cost, limits);

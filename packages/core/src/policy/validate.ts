@@ -338,7 +338,7 @@ function validatePolicies(issues: Issues, policies: unknown): void {
           continue;
         }
         // Same method and same segments (parameter names do not matter) = the same endpoint.
-        const shape = `${parsed.method}|${parsed.kinds.map((k, i) => (k === 0 ? parsed.segments[i] : `\u0000${k}`)).join('/')}`;
+        const shape = parsed.anyPath ? parsed.key : `${parsed.method}|${parsed.kinds.map((k, i) => (k === 0 ? parsed.segments[i] : `\u0000${k}`)).join('/')}`;
         const dup = seen.get(shape);
         if (dup !== undefined) {
           issues.bad(epath, `matches exactly the same requests as "${dup}" (keys are case-insensitive, ignore trailing slashes and parameter names)`, 'Merge the two entries');

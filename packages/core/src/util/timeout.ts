@@ -7,7 +7,8 @@ export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLik
 
 /**
  * Resolves like `promise`, or rejects with `onTimeout()` after `ms`. The timer is cleared
- * as soon as the promise settles (and unref'd where the runtime supports it).
+ * as soon as the promise settles. It is deliberately not unref'd: a caller waiting on a
+ * hung store must get its answer even when nothing else keeps the process alive.
  */
 export function withTimeout<T>(promise: PromiseLike<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -17,7 +18,6 @@ export function withTimeout<T>(promise: PromiseLike<T>, ms: number, onTimeout: (
       done = true;
       reject(onTimeout());
     }, ms);
-    (timer as { unref?: () => void } | undefined)?.unref?.();
     promise.then(
       (value) => {
         if (done) return;
