@@ -14,7 +14,8 @@ const toDollars = (micros: number): number => micros / MICROS_PER_DOLLAR;
 export function limitStatus(t: LimitTemplate, key: string, o: LimitOutcome): LimitStatus {
   const cost = t.kind === 'cost';
   const exceeded = !o.allowed;
-  const status: LimitStatus = {
+  // Every field is always present, in one order: one object shape for every status.
+  return {
     id: t.id,
     kind: t.kind,
     unit: UNIT[t.kind],
@@ -27,14 +28,13 @@ export function limitStatus(t: LimitTemplate, key: string, o: LimitOutcome): Lim
     remaining: cost ? toDollars(o.remaining) : o.remaining,
     resetInSeconds: Math.ceil(o.resetMs / 1000),
     exceeded,
+    retryAfterSeconds: exceeded && o.retryAfterMs >= 0 ? Math.max(1, Math.ceil(o.retryAfterMs / 1000)) : undefined,
     exceedsCapacity: exceeded && o.retryAfterMs < 0,
     action: t.action,
   };
-  if (exceeded && o.retryAfterMs >= 0) status.retryAfterSeconds = Math.max(1, Math.ceil(o.retryAfterMs / 1000));
-  return status;
 }
 
-/** The outcome of deciding a set of limits. */
+/** The outcome of deciding a set of limits (a shared object: read it before the next decide). */
 export interface Verdict {
   action: 'allow' | 'block' | 'slowdown' | 'allow-and-log';
   /** Index of the exceeded limit that decided, or -1. */
@@ -46,6 +46,18 @@ export interface Verdict {
 }
 
 const waitOf = (o: LimitOutcome): number => (o.retryAfterMs < 0 ? Infinity : o.retryAfterMs);
+
+/** decide()'s answer, reused: callers read it before deciding again (decisions are synchronous). */
+const verdict: Verdict = { action: 'allow', decider: -1, primary: -1, slowdownMs: 0, reason: undefined };
+
+function answer(action: Verdict['action'], decider: number, primary: number, slowdownMs: number, reason: DecisionReason | undefined): Verdict {
+  verdict.action = action;
+  verdict.decider = decider;
+  verdict.primary = primary;
+  verdict.slowdownMs = slowdownMs;
+  verdict.reason = reason;
+  return verdict;
+}
 
 /**
  * Decide: a hard (block) limit exceeded blocks, and the one with the longest wait decides;
@@ -80,8 +92,8 @@ export function decide(templates: readonly LimitTemplate[], outcomes: readonly L
       primary = i;
     }
   }
-  if (hard >= 0) return { action: 'block', decider: hard, primary: hard, slowdownMs: 0, reason: REASON[templates[hard]!.kind] };
-  if (slow >= 0) return { action: 'slowdown', decider: slow, primary: slow, slowdownMs, reason: REASON[templates[slow]!.kind] };
-  if (log >= 0) return { action: 'allow-and-log', decider: log, primary: log, slowdownMs: 0, reason: REASON[templates[log]!.kind] };
-  return { action: 'allow', decider: -1, primary, slowdownMs: 0, reason: undefined };
+  if (hard >= 0) return answer('block', hard, hard, 0, REASON[templates[hard]!.kind]);
+  if (slow >= 0) return answer('slowdown', slow, slow, slowdownMs, REASON[templates[slow]!.kind]);
+  if (log >= 0) return answer('allow-and-log', log, log, 0, REASON[templates[log]!.kind]);
+  return answer('allow', -1, primary, 0, undefined);
 }

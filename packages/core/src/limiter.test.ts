@@ -5,6 +5,8 @@ import { manualClock } from './clock.js';
 import type { RateLimiterConfig } from './config.js';
 import type { LimitRateEvent } from './events/types.js';
 import { RateLimiter } from './limiter.js';
+import { MemoryStore } from './stores/memory.js';
+import type { Store } from './stores/types.js';
 import type { RateLimitRequest } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 1); // aligned to every window
@@ -355,6 +357,39 @@ describe('lifecycle', () => {
     await limiter.check({ userId: 'u' });
     await limiter.events.flush();
     expect(windows).toEqual(['1m']);
+  });
+});
+
+describe('any store gives the same decisions as the memory store', () => {
+  it('matches a generic store (full keys, spec objects) on random traffic', async () => {
+    const policies = {
+      free: {
+        endpoints: { 'POST|/chat': { rate: { maxPerSecond: 3, maxPerMinute: 20, maxTokensPerMinute: 500 }, cost: { hourlyCap: 0.05 } } },
+        defaults: { rate: { algorithm: 'sliding-window' as const, maxPerMinute: 7 } },
+      },
+      pro: { rate: { algorithm: 'gcra' as const, maxPerMinute: 30, capacity: 5 } },
+    };
+    const clock = manualClock(T0);
+    const fast = new RateLimiter({ clock, policies });
+    const inner = new MemoryStore({ clock, cleanupIntervalMs: 0 });
+    // Not a MemoryStore instance: the limiter goes through Store.consume with built keys.
+    const generic: Store = { name: 'wrapped', consume: (l, o) => inner.consume(l, o), reset: (s) => inner.reset(s) };
+    const slow = new RateLimiter({ clock, policies, store: generic });
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let i = 0; i < 3000; i++) {
+      clock.advance(rnd(400));
+      const req = {
+        userId: `u${rnd(4)}`,
+        plan: rnd(3) === 0 ? 'pro' : 'free',
+        endpoint: ['POST|/chat', 'GET|/a', 'GET|/b'][rnd(3)],
+        tokens: rnd(60),
+        cost: rnd(10) / 1000,
+      };
+      const [a, b] = [await fast.check(req), await slow.check(req)];
+      expect(b.allowed).toBe(a.allowed);
+      expect(b.limits.map((l) => [l.key, l.used, l.remaining, l.resetInSeconds])).toEqual(a.limits.map((l) => [l.key, l.used, l.remaining, l.resetInSeconds]));
+    }
   });
 });
 

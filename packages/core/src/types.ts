@@ -57,8 +57,8 @@ export interface LimitStatus {
   resetInSeconds: number;
   /** Whether this limit refused the request's cost. */
   exceeded: boolean;
-  /** Set when exceeded: seconds until the same request fits (absent when it never can). */
-  retryAfterSeconds?: number;
+  /** Set when exceeded: seconds until the same request fits (undefined when it never can). */
+  retryAfterSeconds: number | undefined;
   /** True when the request alone is larger than the limit: it will never be admitted. */
   exceedsCapacity: boolean;
   action: ActionOnExceed;
@@ -82,15 +82,15 @@ export type DecisionReason =
 export interface RateLimitResult {
   allowed: boolean;
   action: 'allow' | 'block' | 'slowdown' | 'allow-and-log';
-  reason?: DecisionReason;
+  reason: DecisionReason | undefined;
   current: number;
   limit: number;
   remaining: number;
   resetInSeconds: number;
-  /** Seconds to wait before retrying (set when a limit was exceeded). */
-  retryAfter?: number;
+  /** Seconds to wait before retrying (set when a limit was exceeded and waiting can help). */
+  retryAfter: number | undefined;
   /** The exceeded limit that decided the action. */
-  blockedBy?: LimitStatus;
+  blockedBy: LimitStatus | undefined;
   limits: LimitStatus[];
   /** Delay to apply for `slowdown`, in ms (0 otherwise). */
   slowdownMs: number;
@@ -108,7 +108,7 @@ export interface RateLimitResult {
   tokens: number;
   /** True when the store or a callback failed and the failure policy decided. */
   degraded: boolean;
-  error?: LimitRateError;
+  error: LimitRateError | undefined;
   /** When the decision was taken (ms, store time). */
   timestamp: number;
 }

@@ -25,6 +25,8 @@ export interface LimitTemplate {
   limitId: string;
   /** Builds the store spec: no closures are created per check. */
   make(key: string, cost: number): LimitSpec;
+  /** The spec with an empty key and no cost, shared by every check (stores that take keys and costs separately). */
+  spec: LimitSpec;
 }
 
 export const DEFAULT_SLOWDOWN_MS = 500;
@@ -124,6 +126,7 @@ function template(
     slowdownMs,
     limitId: `${kind[0]}:${ALGORITHM_CODE[algorithm]}:${window === 'bucket' ? 'b' : windowMs}`,
     make,
+    spec: make('', 0),
   };
 }
 

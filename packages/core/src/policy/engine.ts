@@ -1,6 +1,7 @@
 // Resolves (plan, endpoint) to the policy that applies and its limit templates, following
 // the documented precedence: exact path, then the most specific template or wildcard, then
 // the plan's defaults. Results are cached (bounded) because the same few routes repeat.
+import type { LimitSpec } from '../stores/types.js';
 import { escapeKeyPart, scopeKeyPart } from '../util/keys.js';
 import { compileCostRule, compileRateRule, overrideCostRule, overrideRateRule, type LimitTemplate } from './compile.js';
 import { canonicalEndpoint, comparePatterns, matchesEndpoint, parseEndpointPattern, type CanonicalEndpoint, type EndpointPattern } from './endpoint.js';
@@ -38,6 +39,8 @@ export interface Resolution<TReq> {
   /** Whether any template is a cost cap / a token or cost limit (saves scanning per check). */
   hasCost: boolean;
   hasUsage: boolean;
+  /** Each template's shared spec (for stores that take keys and costs separately). */
+  specs: LimitSpec[];
 }
 
 const CACHE_LIMIT = 10_000;
@@ -137,7 +140,7 @@ function bind<TReq>(plan: string, endpoint: CanonicalEndpoint, policyKey: string
   const templates = policy?.templates ?? [];
   const suffixes = templates.map((t) => `:${scopePart}:${t.limitId}`);
   const hasCost = templates.some((t) => t.kind === 'cost');
-  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens') };
+  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens'), specs: templates.map((t) => t.spec) };
 }
 
 /** The override fields that apply to this resolution (an endpoint entry replaces the top level). */

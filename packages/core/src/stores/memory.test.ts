@@ -81,6 +81,21 @@ describe('MemoryStore.consume', () => {
     expect(store.stats().keys).toBe(keys.length);
   });
 
+  it('reaches the same state through consumeFor (user + scope parts) and through the full key', () => {
+    const store = new MemoryStore({ clock: manualClock(0), cleanupIntervalMs: 0 });
+    const suffix = ':GET|/x:r:fw:1000';
+    const spec = fw('', 3);
+    store.consumeFor('u%3A1', [suffix], [spec], [1]);
+    const viaKey = sync(store.consume([fw(`u%3A1${suffix}`, 3)]));
+    expect(viaKey.limits[0]!.used).toBe(2);
+    expect(store.consumeFor('u%3A1', [suffix], [spec], [1]).limits[0]!.used).toBe(3);
+    expect(store.stats().keys).toBe(1);
+    expect(store.reset({ keys: [`u%3A1${suffix}`] })).toBe(1);
+    // Keys in any other format are kept whole.
+    sync(store.consume([fw('a:b|c', 3)]));
+    expect(store.reset({ pattern: 'a:b|c' })).toBe(1);
+  });
+
   it('fails with ERR_LIMITRATE_CLOSED after close()', async () => {
     const store = new MemoryStore({ cleanupIntervalMs: 0 });
     store.close();

@@ -1,18 +1,18 @@
-// The in-process store: exact, synchronous (hence atomic) and compact. State lives in typed
-// arrays indexed by a slot number (a Map maps key -> slot), so a tracked key costs well
-// under 100 bytes and a check allocates only its result. A key cap with CLOCK (second
-// chance) eviction bounds memory; expired keys are swept incrementally and by an unref'd
-// timer.
+// The in-process store: exact, synchronous (hence atomic) and compact. State lives in a
+// slot table of typed arrays (see slot-table.ts), so a tracked key costs well under 100
+// bytes and a check allocates only its result. A key cap with CLOCK eviction bounds
+// memory; expired keys are swept incrementally and by an unref'd timer.
 import { ALGORITHM_TAG, KERNEL_BY_TAG } from '../algorithms/registry.js';
 import { slidingLogCommit, slidingLogDecide, slidingLogInspect } from '../algorithms/sliding-log.js';
 import { createScratch, wholeRemaining, wholeUsed, type Kernel, type Scratch, type WindowParams } from '../algorithms/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitRateError, RequestError } from '../errors/index.js';
-import type { ConsumeOptions, ConsumeResult, LimitOutcome, LimitSpec, ResetSelector, Store } from './types.js';
+import { REFERENCED, SlotTable, TAG_MASK } from './slot-table.js';
+import type { ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, LimitSpec, ResetSelector, Store } from './types.js';
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept at once (default 1,000,000, about 70 MB at most). When full, the least
+   * Most keys kept at once (default 1,000,000, about 75 MB at most). When full, the least
    * recently used keys are evicted first (expired keys always go first); an evicted key
    * starts again from zero, so size this above your number of active clients.
    */
@@ -33,12 +33,8 @@ export interface MemoryStoreStats {
   expired: number;
 }
 
-const TAG_MASK = 0b0111;
-const REFERENCED = 0b1000;
 const SLOG = ALGORITHM_TAG['sliding-log'];
-const INITIAL_SLOTS = 1024;
-/** Expired slots examined per new key, so memory is reclaimed without a timer too. */
-const SWEEP_PER_INSERT = 4;
+const NO_GROUPS: readonly string[] = [];
 
 /**
  * The default store: production-grade for a single process.
@@ -54,27 +50,19 @@ export class MemoryStore implements Store {
   readonly maxKeys: number;
   private readonly clock: Clock;
   private readonly cleanupIntervalMs: number;
-
-  private index = new Map<string, number>();
-  private keyOf: (string | undefined)[] = [];
-  private state = new Float64Array(0);
-  private expiry = new Float64Array(0);
-  private meta = new Uint8Array(0);
-  private logs = new Map<number, number[]>();
-  private freeSlots: number[] = [];
-  private capacity = 0;
-  private high = 0;
-  private evictHand = 0;
-  private sweepHand = 0;
-  private evictions = 0;
-  private expiredCount = 0;
+  private readonly table: SlotTable;
   private timer: unknown = undefined;
   private closed = false;
 
-  // Per-call scratch, reused (consume is synchronous, so never shared between calls).
+  // Per-call scratch, reused (a call is synchronous, so never shared between calls).
   private scratch: Scratch[] = [];
   private slots: number[] = [];
   private has: boolean[] = [];
+  private costs: number[] = [];
+  private groupsOf: readonly string[] = NO_GROUPS;
+  private id = '';
+  /** consumeFor's answer, reused: valid until the next call. */
+  private readonly reused: ConsumeResult = { allowed: false, committed: false, now: 0, limits: [] };
 
   constructor(options: MemoryStoreOptions = {}) {
     const { maxKeys = 1_000_000, cleanupIntervalMs = 60_000, clock = systemClock } = options;
@@ -87,41 +75,122 @@ export class MemoryStore implements Store {
     this.maxKeys = maxKeys;
     this.cleanupIntervalMs = cleanupIntervalMs;
     this.clock = clock;
+    this.table = new SlotTable(maxKeys);
   }
 
   consume(limits: readonly LimitSpec[], options?: ConsumeOptions): ConsumeResult | Promise<ConsumeResult> {
     if (this.closed) return Promise.reject(closedError());
     try {
-      return this.consumeNow(limits, options);
+      const n = limits.length;
+      const table = this.table;
+      this.groupsOf = NO_GROUPS;
+      if (n === 1 && limits[0]!.algorithm !== 'sliding-log') {
+        const spec = limits[0]!;
+        const key = spec.key;
+        const group = table.groupOfKey(key);
+        this.slots[0] = table.find(group, group === '' ? key : table.idOfKey(key, group)) ?? -1;
+        return this.one(spec, spec.cost, options, undefined);
+      }
+      for (let i = 0; i < n; i++) {
+        const spec = limits[i]!;
+        const key = spec.key;
+        const group = table.groupOfKey(key);
+        this.slots[i] = table.find(group, group === '' ? key : table.idOfKey(key, group)) ?? -1;
+        this.costs[i] = spec.cost;
+      }
+      return this.run(limits, n, options);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private consumeNow(limits: readonly LimitSpec[], options?: ConsumeOptions): ConsumeResult {
+  /**
+   * The limiter's fast path: decide `specs` (their `key` and `cost` are ignored) for the keys
+   * `id + groups[i]` with costs `costs[i]`, without building the key strings. Same
+   * semantics as `consume`, but throws instead of rejecting, and the answer is one reused
+   * object, valid until the next call.
+   * @internal
+   */
+  consumeFor(id: string, groups: readonly string[], specs: readonly LimitSpec[], costs: readonly number[], options?: ConsumeOptions): ConsumeResult {
+    if (this.closed) throw closedError();
+    const n = specs.length;
+    const table = this.table;
+    this.groupsOf = groups;
+    this.id = id;
+    if (n === 1 && specs[0]!.algorithm !== 'sliding-log') {
+      this.slots[0] = table.find(groups[0]!, id) ?? -1;
+      return this.one(specs[0]!, costs[0]!, options, this.reused);
+    }
+    for (let i = 0; i < n; i++) {
+      this.slots[i] = table.find(groups[i]!, id) ?? -1;
+      this.costs[i] = costs[i]!;
+    }
+    return this.run(specs, n, options, this.reused);
+  }
+
+  reset(selector: ResetSelector): number | Promise<number> {
+    if (this.closed) return Promise.reject(closedError());
+    const table = this.table;
+    if ('all' in selector) {
+      const count = table.size;
+      table.clear();
+      return count;
+    }
+    let count = 0;
+    if ('keys' in selector) {
+      for (const key of selector.keys) {
+        const group = table.groupOfKey(key);
+        const slot = table.find(group, table.idOfKey(key, group));
+        if (slot !== undefined) {
+          table.drop(slot);
+          count++;
+        }
+      }
+      return count;
+    }
+    const re = globToRegExp(selector.pattern);
+    const matched: number[] = [];
+    for (const [slot, key] of table.entries()) if (re.test(key)) matched.push(slot);
+    for (const slot of matched) table.drop(slot);
+    return matched.length;
+  }
+
+  /** Remove every expired key now. Returns how many were removed. */
+  sweep(): number {
+    return this.table.sweep(this.clock.now());
+  }
+
+  stats(): MemoryStoreStats {
+    return { keys: this.table.size, maxKeys: this.maxKeys, evictions: this.table.evictions, expired: this.table.expired };
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.table.clear();
+  }
+
+  /** Decide, commit all or nothing, and describe: `slots` and `costs` are filled for `n` limits. */
+  private run(specs: readonly LimitSpec[], n: number, options: ConsumeOptions | undefined, into?: ConsumeResult): ConsumeResult {
     const now = this.clock.now();
-    const mode = options === undefined ? 'consume' : (options.mode ?? 'consume');
+    const mode: ConsumeMode = options === undefined ? 'consume' : (options.mode ?? 'consume');
     const at = options === undefined || options.at === undefined ? now : options.at;
-    const n = limits.length;
-    if (n === 1 && limits[0]!.algorithm !== 'sliding-log') return this.consumeOne(limits[0]!, now, mode, at);
+    const t = this.table;
     while (this.scratch.length < n) this.scratch.push(createScratch());
 
     // 1. Decide every limit against the current state.
     let hardAllowed = true;
     let allAllowed = true;
     for (let i = 0; i < n; i++) {
-      const spec = limits[i]!;
+      const spec = specs[i]!;
       const tag = ALGORITHM_TAG[spec.algorithm];
-      const slot = this.index.get(spec.key);
-      const has = slot !== undefined && (this.meta[slot]! & TAG_MASK) === tag;
+      const slot = this.slots[i]!;
+      const has = slot >= 0 && (t.meta[slot]! & TAG_MASK) === tag;
       const sc = this.scratch[i]!;
-      this.slots[i] = slot ?? -1;
       this.has[i] = has;
-      if (tag === SLOG) {
-        slidingLogDecide(has ? this.logs.get(slot) : undefined, now, spec as WindowParams, spec.cost, sc);
-      } else {
-        KERNEL_BY_TAG[tag]!.apply(this.state, has ? slot * 3 : 0, has, now, spec, spec.cost, at, sc);
-      }
+      if (tag === SLOG) slidingLogDecide(has ? t.logs.get(slot) : undefined, now, spec as WindowParams, this.costs[i]!, sc);
+      else KERNEL_BY_TAG[tag]!.apply(t.state, has ? slot * 3 : 0, has, now, spec, this.costs[i]!, at, sc);
       if (!sc.allowed) {
         allAllowed = false;
         if (spec.soft !== true) hardAllowed = false;
@@ -130,66 +199,111 @@ export class MemoryStore implements Store {
 
     // 2. All or nothing.
     const commit = mode === 'force' || (mode === 'consume' && hardAllowed);
-    if (commit) {
-      for (let i = 0; i < n; i++) {
-        if (this.slots[i]! < 0) this.slots[i] = this.allocate(limits[i]!.key, now, n);
-      }
-    }
+    if (commit) for (let i = 0; i < n; i++) if (this.slots[i]! < 0) this.slots[i] = this.allocate(specs[i]!, i, now, n);
 
     // 3. Write (when committing) and describe each limit.
-    const out: LimitOutcome[] = new Array(n);
+    const out: LimitOutcome[] = into === undefined ? new Array(n) : into.limits;
+    if (into !== undefined && out.length > n) out.length = n;
     for (let i = 0; i < n; i++) {
-      const spec = limits[i]!;
+      const spec = specs[i]!;
       const tag = ALGORITHM_TAG[spec.algorithm];
       const sc = this.scratch[i]!;
-      const retryAfterMs = sc.retryAfterMs;
       const allowed = sc.allowed;
+      const retryAfterMs = sc.retryAfterMs;
       let limit: number;
       if (tag === SLOG) {
-        const slot = this.slots[i]!;
-        let log = this.has[i] ? this.logs.get(slot) : undefined;
-        if (commit) {
-          log = slidingLogCommit(log ?? [], now, spec as WindowParams, spec.cost, at);
-          this.logs.set(slot, log);
-        }
-        slidingLogInspect(log, now, spec as WindowParams, sc);
-        if (commit) this.touch(slot, tag, sc.expiresAt);
-        else if (slot >= 0) this.meta[slot]! |= REFERENCED;
+        this.settleLog(spec as LimitSpec & WindowParams, i, commit, now, at);
         limit = (spec as WindowParams).limit;
       } else {
         const kernel = KERNEL_BY_TAG[tag]!;
         this.settle(kernel, spec, tag, i, commit, mode, now, at, n);
         limit = kernel.capacity(spec);
       }
-      out[i] = { allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
+      const o = into === undefined ? undefined : out[i];
+      if (o === undefined) {
+        out[i] = { allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
+      } else {
+        o.allowed = allowed;
+        o.limit = limit;
+        o.remaining = wholeRemaining(limit, sc.used);
+        o.used = wholeUsed(limit, sc.used);
+        o.resetMs = sc.resetMs;
+        o.retryAfterMs = retryAfterMs;
+      }
     }
     if (commit && this.timer === undefined) this.startTimer();
-    return { allowed: mode === 'force' ? allAllowed : hardAllowed, committed: commit, now, limits: out };
+    const allowedSet = mode === 'force' ? allAllowed : hardAllowed;
+    if (into === undefined) return { allowed: allowedSet, committed: commit, now, limits: out };
+    into.allowed = allowedSet;
+    into.committed = commit;
+    into.now = now;
+    return into;
   }
 
-  /** The common case, one fixed-width limit, without the bookkeeping of a set. */
-  private consumeOne(spec: LimitSpec, now: number, mode: string, at: number): ConsumeResult {
+  /** `run` for a single fixed-width limit whose slot is in `slots[0]`: the common case, without loops. */
+  private one(spec: LimitSpec, cost: number, options: ConsumeOptions | undefined, into: ConsumeResult | undefined): ConsumeResult {
+    const now = this.clock.now();
+    const mode: ConsumeMode = options === undefined ? 'consume' : (options.mode ?? 'consume');
+    const at = options === undefined || options.at === undefined ? now : options.at;
+    const t = this.table;
     const tag = ALGORITHM_TAG[spec.algorithm];
     const kernel = KERNEL_BY_TAG[tag]!;
-    const slot = this.index.get(spec.key);
-    const has = slot !== undefined && (this.meta[slot]! & TAG_MASK) === tag;
+    let slot = this.slots[0]!;
+    const has = slot >= 0 && (t.meta[slot]! & TAG_MASK) === tag;
     const sc = this.scratch[0] ?? (this.scratch[0] = createScratch());
-    this.slots[0] = slot ?? -1;
-    this.has[0] = has;
-    kernel.apply(this.state, has ? slot * 3 : 0, has, now, spec, spec.cost, at, sc);
+    kernel.apply(t.state, has ? slot * 3 : 0, has, now, spec, cost, at, sc);
     const allowed = sc.allowed;
     const retryAfterMs = sc.retryAfterMs;
     const commit = mode === 'force' || (mode === 'consume' && (allowed || spec.soft === true));
-    if (commit && slot === undefined) this.slots[0] = this.allocate(spec.key, now, 1);
-    this.settle(kernel, spec, tag, 0, commit, mode, now, at, 1);
+    let used: number;
+    if (commit) {
+      if (slot < 0) slot = this.slots[0] = this.allocate(spec, 0, now, 1);
+      const base = slot * 3;
+      const next = sc.next;
+      const state = t.state;
+      state[base] = next[0]!;
+      if (kernel.width > 1) state[base + 1] = next[1]!;
+      if (kernel.width > 2) state[base + 2] = next[2]!;
+      t.meta[slot] = tag | REFERENCED;
+      t.expiry[slot] = sc.expiresAt;
+      used = sc.usedNext;
+      if (this.timer === undefined) this.startTimer();
+    } else {
+      this.has[0] = has;
+      this.settle(kernel, spec, tag, 0, false, mode, now, at, 1);
+      used = sc.used;
+    }
     const limit = kernel.capacity(spec);
-    if (commit && this.timer === undefined) this.startTimer();
-    return {
-      allowed,
-      committed: commit,
-      now,
-      limits: [{ allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs }],
-    };
+    const remaining = wholeRemaining(limit, used);
+    const whole = wholeUsed(limit, used);
+    if (into === undefined) {
+      return { allowed, committed: commit, now, limits: [{ allowed, limit, remaining, used: whole, resetMs: sc.resetMs, retryAfterMs }] };
+    }
+    const o = into.limits[0];
+    if (o === undefined || into.limits.length !== 1) {
+      into.limits = [{ allowed, limit, remaining, used: whole, resetMs: sc.resetMs, retryAfterMs }];
+    } else {
+      o.allowed = allowed;
+      o.limit = limit;
+      o.remaining = remaining;
+      o.used = whole;
+      o.resetMs = sc.resetMs;
+      o.retryAfterMs = retryAfterMs;
+    }
+    into.allowed = allowed;
+    into.committed = commit;
+    into.now = now;
+    return into;
+  }
+
+  /** A slot for limit `i` of the current call. */
+  private allocate(spec: LimitSpec, i: number, now: number, n: number): number {
+    const groups = this.groupsOf;
+    if (groups === NO_GROUPS) {
+      const group = this.table.groupOfKey(spec.key);
+      return this.table.allocate(group, this.table.idOfKey(spec.key, group), now, this.slots, n);
+    }
+    return this.table.allocate(groups[i]!, this.id, now, this.slots, n);
   }
 
   /**
@@ -197,197 +311,54 @@ export class MemoryStore implements Store {
    * first contact of a time-dependent bucket, or describe the current state. Leaves the
    * usage and reset to report in the scratch.
    */
-  private settle(kernel: Kernel<unknown>, spec: LimitSpec, tag: number, i: number, commit: boolean, mode: string, now: number, at: number, pinned: number): void {
+  private settle(kernel: Kernel<unknown>, spec: LimitSpec, tag: number, i: number, commit: boolean, mode: ConsumeMode, now: number, at: number, n: number): void {
     const sc = this.scratch[i]!;
+    const t = this.table;
     let slot = this.slots[i]!;
     if (!commit && mode === 'consume' && !this.has[i] && kernel.freshDependsOnTime?.(spec)) {
       // A refused first contact still starts this bucket's clock (a zero cost changes nothing else).
-      if (slot < 0) this.slots[i] = slot = this.allocate(spec.key, now, pinned);
-      kernel.apply(this.state, 0, false, now, spec, 0, at, sc);
+      if (slot < 0) this.slots[i] = slot = this.allocate(spec, i, now, n);
+      kernel.apply(t.state, 0, false, now, spec, 0, at, sc);
       commit = true;
     }
     if (commit) {
       const base = slot * 3;
       const next = sc.next;
-      for (let j = 0; j < kernel.width; j++) this.state[base + j] = next[j]!;
-      this.meta[slot] = tag | REFERENCED;
-      this.expiry[slot] = sc.expiresAt;
+      for (let j = 0; j < kernel.width; j++) t.state[base + j] = next[j]!;
+      t.meta[slot] = tag | REFERENCED;
+      t.expiry[slot] = sc.expiresAt;
       sc.used = sc.usedNext;
     } else {
       const has = this.has[i]!;
-      kernel.inspect(this.state, has ? slot * 3 : 0, has, now, spec, sc);
-      if (slot >= 0) this.meta[slot]! |= REFERENCED;
+      kernel.inspect(t.state, has ? slot * 3 : 0, has, now, spec, sc);
+      if (slot >= 0) t.meta[slot]! |= REFERENCED;
     }
   }
 
-  reset(selector: ResetSelector): number | Promise<number> {
-    if (this.closed) return Promise.reject(closedError());
-    if ('all' in selector) {
-      const count = this.index.size;
-      this.clearAll();
-      return count;
+  private settleLog(spec: LimitSpec & WindowParams, i: number, commit: boolean, now: number, at: number): void {
+    const t = this.table;
+    const sc = this.scratch[i]!;
+    const slot = this.slots[i]!;
+    let log = this.has[i] ? t.logs.get(slot) : undefined;
+    if (commit) {
+      log = slidingLogCommit(log ?? [], now, spec, this.costs[i]!, at);
+      t.logs.set(slot, log);
     }
-    if ('keys' in selector) {
-      let count = 0;
-      for (const key of selector.keys) {
-        const slot = this.index.get(key);
-        if (slot !== undefined) {
-          this.drop(slot);
-          count++;
-        }
-      }
-      return count;
+    slidingLogInspect(log, now, spec, sc);
+    if (commit) {
+      t.meta[slot] = SLOG | REFERENCED;
+      t.expiry[slot] = sc.expiresAt;
+    } else if (slot >= 0) {
+      t.meta[slot]! |= REFERENCED;
     }
-    const re = globToRegExp(selector.pattern);
-    let count = 0;
-    for (const [key, slot] of this.index) {
-      if (re.test(key)) {
-        this.drop(slot);
-        count++;
-      }
-    }
-    return count;
-  }
-
-  /** Remove every expired key now. Returns how many were removed. */
-  sweep(): number {
-    const now = this.clock.now();
-    let removed = 0;
-    for (let s = 0; s < this.high; s++) {
-      if (this.meta[s] !== 0 && this.expiry[s]! <= now) {
-        this.drop(s);
-        this.expiredCount++;
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  stats(): MemoryStoreStats {
-    return { keys: this.index.size, maxKeys: this.maxKeys, evictions: this.evictions, expired: this.expiredCount };
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    this.clearAll();
-  }
-
-  private touch(slot: number, tag: number, expiresAt: number): void {
-    this.meta[slot] = tag | REFERENCED;
-    this.expiry[slot] = expiresAt;
-  }
-
-  /** A slot for a new key: a free one, a new one, an expired one, or the CLOCK's victim. */
-  private allocate(key: string, now: number, pinned: number): number {
-    this.sweepSome(now, pinned);
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      if (this.high === this.capacity && this.capacity < this.maxKeys) this.grow();
-      slot = this.high < this.capacity ? this.high++ : this.evict(now, pinned);
-    }
-    this.index.set(key, slot);
-    this.keyOf[slot] = key;
-    this.meta[slot] = 0;
-    this.logs.delete(slot);
-    return slot;
-  }
-
-  /** Second-chance eviction over the slot table; never picks a slot of the current call. */
-  private evict(now: number, pinned: number): number {
-    // Two passes clear every second chance; past that, any slot not in this call will do.
-    for (let tries = 0; tries <= 3 * this.high; tries++) {
-      const s = this.evictHand;
-      this.evictHand = s + 1 >= this.high ? 0 : s + 1;
-      if (this.isPinned(s, pinned)) continue;
-      const m = this.meta[s]!;
-      if (m !== 0 && this.expiry[s]! > now) {
-        if (m & REFERENCED && tries < 2 * this.high) {
-          this.meta[s] = m & ~REFERENCED;
-          continue;
-        }
-        this.evictions++;
-      } else if (m !== 0) {
-        this.expiredCount++;
-      }
-      this.release(s);
-      return s;
-    }
-    throw new RequestError(
-      `One call needs more keys (${pinned}) than MemoryStore maxKeys (${this.maxKeys}) allows`,
-      'Raise maxKeys above the number of limits a single request uses',
-    );
-  }
-
-  private isPinned(slot: number, n: number): boolean {
-    for (let i = 0; i < n; i++) if (this.slots[i] === slot) return true;
-    return false;
-  }
-
-  /** Incremental expiry: look at a few slots per new key. */
-  private sweepSome(now: number, pinned: number): void {
-    const high = this.high;
-    if (high === 0) return;
-    for (let k = 0; k < SWEEP_PER_INSERT; k++) {
-      const s = this.sweepHand;
-      this.sweepHand = s + 1 >= high ? 0 : s + 1;
-      if (this.meta[s] !== 0 && this.expiry[s]! <= now && !this.isPinned(s, pinned)) {
-        this.drop(s);
-        this.expiredCount++;
-      }
-    }
-  }
-
-  /** Forget a slot's key and state and put the slot on the free list. */
-  private drop(slot: number): void {
-    this.release(slot);
-    this.freeSlots.push(slot);
-  }
-
-  /** Forget a slot's key and state (the caller reuses or frees the slot). */
-  private release(slot: number): void {
-    const key = this.keyOf[slot];
-    if (key !== undefined) this.index.delete(key);
-    this.keyOf[slot] = undefined;
-    if ((this.meta[slot]! & TAG_MASK) === SLOG) this.logs.delete(slot);
-    this.meta[slot] = 0;
-  }
-
-  private grow(): void {
-    const next = Math.min(this.maxKeys, Math.max(INITIAL_SLOTS, this.capacity * 2));
-    const state = new Float64Array(next * 3);
-    state.set(this.state);
-    const expiry = new Float64Array(next);
-    expiry.set(this.expiry);
-    const meta = new Uint8Array(next);
-    meta.set(this.meta);
-    this.state = state;
-    this.expiry = expiry;
-    this.meta = meta;
-    this.capacity = next;
-  }
-
-  private clearAll(): void {
-    this.index = new Map();
-    this.keyOf = [];
-    this.state = new Float64Array(0);
-    this.expiry = new Float64Array(0);
-    this.meta = new Uint8Array(0);
-    this.logs = new Map();
-    this.freeSlots = [];
-    this.capacity = 0;
-    this.high = 0;
-    this.evictHand = 0;
-    this.sweepHand = 0;
   }
 
   private startTimer(): void {
     if (this.cleanupIntervalMs === 0 || this.closed) return;
     try {
-      const t = setInterval(() => this.sweep(), this.cleanupIntervalMs);
-      (t as { unref?: () => void } | undefined)?.unref?.();
-      this.timer = t;
+      const timer = setInterval(() => this.sweep(), this.cleanupIntervalMs);
+      (timer as { unref?: () => void } | undefined)?.unref?.();
+      this.timer = timer;
     } catch {
       // Some runtimes refuse timers outside a request; incremental sweeping still runs.
       this.timer = null;

@@ -21,7 +21,14 @@ function encodeChar(c: string): string {
  * ```
  */
 export function escapeKeyPart(part: string): string {
-  return NEEDS_ESCAPE.test(part) ? part.replace(ESCAPE_ALL, encodeChar) : part;
+  // A plain scan beats the regular expression on the short ids this usually sees.
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (c <= 0x20 || c === 0x25 || c === 0x2a || c === 0x3a || c === 0x3f || c === 0x5b || c === 0x5c || c === 0x5d || c === 0x7b || c === 0x7c || c === 0x7d || c >= 0x7f) {
+      return NEEDS_ESCAPE.test(part) ? part.replace(ESCAPE_ALL, encodeChar) : part;
+    }
+  }
+  return part;
 }
 
 /** Builds the scope part of a key from a canonical `METHOD|/path` (the `|` stays literal). */
