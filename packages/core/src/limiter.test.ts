@@ -393,6 +393,41 @@ describe('any store gives the same decisions as the memory store', () => {
   });
 });
 
+describe('the fast path answers exactly as the general one', () => {
+  const cases = [
+    { name: 'fixed window, block', rate: { maxPerSecond: 3 } },
+    { name: 'sliding window, slowdown', rate: { algorithm: 'sliding-window' as const, maxPerSecond: 3, actionOnExceed: 'slowdown' as const, slowdownMs: 40 } },
+    { name: 'sliding log, allow-and-log', rate: { algorithm: 'sliding-log' as const, maxPerSecond: 2, actionOnExceed: 'allow-and-log' as const } },
+    { name: 'token bucket with slow start', rate: { algorithm: 'token-bucket' as const, capacity: 4, refillRate: 2, initialTokens: 1 } },
+    { name: 'leaky bucket', rate: { algorithm: 'leaky-bucket' as const, capacity: 3, leakRate: 2 } },
+    { name: 'gcra, evenly spaced', rate: { algorithm: 'gcra' as const, maxPerSecond: 4, capacity: 1 } },
+  ];
+  it.each(cases)('$name (and in dry run)', async ({ rate }) => {
+    for (const dryRun of [false, true]) {
+      const clock = manualClock(T0);
+      const policies = { free: { rate, endpoints: { 'GET|/open': {} } }, pro: { rate: { maxPerSecond: 50 } } };
+      const fastEvents: unknown[] = [];
+      const slowEvents: unknown[] = [];
+      const fast = new RateLimiter({ clock, policies, dryRun, onEvent: (e) => void fastEvents.push(e) });
+      const inner = new MemoryStore({ clock, cleanupIntervalMs: 0 });
+      const generic: Store = { name: 'memory', consume: (l, o) => inner.consume(l, o), reset: (sel) => inner.reset(sel) };
+      const slow = new RateLimiter({ clock, policies, dryRun, store: generic, onEvent: (e) => void slowEvents.push(e) });
+      let seed = 11;
+      const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+      for (let i = 0; i < 1500; i++) {
+        clock.advance(rnd(300));
+        const req = { userId: ['a', 'b:c', ''][rnd(3)]!, plan: rnd(5) === 0 ? 'pro' : undefined, endpoint: ['GET|/x', 'GET|/open', 'POST|/y'][rnd(3)] };
+        const a = fast.checkNow(req);
+        const b = await slow.check(req);
+        expect(a).toEqual(b);
+      }
+      await fast.events.flush();
+      await slow.events.flush();
+      expect(fastEvents).toEqual(slowEvents);
+    }
+  });
+});
+
 describe('exact counting under concurrency', () => {
   it('admits exactly the limit out of 1,000 concurrent checks on one key', async () => {
     const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 137 } } } });

@@ -74,6 +74,8 @@ export class Pipeline<TReq> {
   private readonly overrideCache = new WeakMap<UserOverride, Map<Resolution<TReq>, Resolution<TReq>>>();
   /** Costs of the current memory-store call (read synchronously by the store). */
   private readonly costScratch: number[] = [];
+  /** Whether the fast path can apply at all (memory store, no user overrides). */
+  private readonly simpleOk: boolean;
   /** prepare()'s answer on the synchronous path, reused (copied before anything waits). */
   private readonly preparedScratch: Prepared<TReq> = { user: '', userKey: '', resolution: undefined as unknown as Resolution<TReq>, error: undefined, result: undefined };
 
@@ -84,13 +86,70 @@ export class Pipeline<TReq> {
     this.overrideTimeoutMs = c.userOverrideTimeoutMs ?? 1000;
     this.dryRun = c.dryRun ?? false;
     this.memory = ctx.store instanceof MemoryStore ? ctx.store : undefined;
+    this.simpleOk = this.memory !== undefined && c.userOverrides === undefined && c.getUserOverride === undefined;
   }
 
   /** Decide one request. Synchronous when every step is; throws RequestError for bad input. */
   evaluate(request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined): MaybePromise<RateLimitResult> {
+    if (this.simpleOk && mode === 'consume' && only === undefined) {
+      const r = this.simple(request);
+      if (r !== undefined) return r;
+    }
     const prepared = this.prepare(request, mode !== 'peek');
     if (prepared instanceof Promise) return prepared.then((p) => this.priced(p, request, mode, only));
     return this.priced(prepared, request, mode, only);
+  }
+
+  /**
+   * The common case on a short path: one request-rate limit on the memory store, no user
+   * overrides, no tokens or cost. It answers exactly as the general path does (a
+   * differential test holds the two together) and returns undefined whenever anything
+   * else applies, bad input included, which the general path then handles.
+   */
+  private simple(request: RateLimitRequest<TReq>): RateLimitResult | undefined {
+    if (request === null || typeof request !== 'object' || request.tokens !== undefined || request.cost !== undefined) return undefined;
+    const user = request.userId;
+    const endpoint = request.endpoint;
+    if (typeof user !== 'string' || (endpoint !== undefined && typeof endpoint !== 'string')) return undefined;
+    const plan = request.plan === undefined || request.plan === '' ? this.ctx.defaultPlan : request.plan;
+    const res = this.ctx.engine.lookup(plan, endpoint, request.method);
+    if (res === undefined || !res.single) return undefined;
+    const t = res.policy!.templates[0]!;
+    const userKey = escapeKeyPart(user);
+    const suffix = res.suffixes[0]!;
+    let cr: ConsumeResult;
+    try {
+      cr = this.memory!.consumeOneFor(userKey, suffix, res.specs[0]!, 1);
+    } catch (e) {
+      return this.storeFailed(user, res, e, true);
+    }
+    const status = limitStatus(t, userKey + suffix, cr.limits[0]!);
+    const exceeded = status.exceeded;
+    const action = exceeded ? t.action : 'allow';
+    const dry = this.dryRun && (action === 'block' || action === 'slowdown');
+    const result = makeResult(
+      dry || action !== 'block',
+      action,
+      exceeded ? 'rate_limited' : undefined,
+      status.used,
+      status.limit,
+      status.remaining,
+      status.resetInSeconds,
+      exceeded ? status.retryAfterSeconds : undefined,
+      exceeded ? status : undefined,
+      [status],
+      !dry && action === 'slowdown' ? t.slowdownMs : 0,
+      dry,
+      user,
+      res as Resolution<unknown>,
+      0,
+      0,
+      false,
+      undefined,
+      cr.now,
+    );
+    if (exceeded || this.ctx.events.has('allowed')) emitDecision(this.ctx.events, result, res.policy!.templates, 0, 0, cr.committed);
+    return result;
   }
 
   /** Validates the request and resolves plan, policy and user override. */
@@ -245,8 +304,13 @@ export class Pipeline<TReq> {
   private finish(cr: ConsumeResult, p: Prepared<TReq>, res: Resolution<TReq>, mode: ConsumeMode, tokens: number, micros: number, error: LimitRateError | undefined): RateLimitResult {
     const templates = res.policy!.templates;
     const n = templates.length;
-    const statuses: LimitStatus[] = new Array(n);
-    for (let i = 0; i < n; i++) statuses[i] = limitStatus(templates[i]!, p.userKey + res.suffixes[i]!, cr.limits[i]!);
+    let statuses: LimitStatus[];
+    if (n === 1) {
+      statuses = [limitStatus(templates[0]!, p.userKey + res.suffixes[0]!, cr.limits[0]!)];
+    } else {
+      statuses = new Array(n);
+      for (let i = 0; i < n; i++) statuses[i] = limitStatus(templates[i]!, p.userKey + res.suffixes[i]!, cr.limits[i]!);
+    }
     const v = decide(templates, cr.limits);
     const dry = this.dryRun && (v.action === 'block' || v.action === 'slowdown');
     const primary = v.primary >= 0 ? statuses[v.primary] : undefined;

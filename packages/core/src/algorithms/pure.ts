@@ -37,7 +37,7 @@ export function runKernel<P, S extends readonly number[]>(
     state: kept === undefined ? undefined : (Array.from(kept.subarray(0, kernel.width)) as unknown as S),
     allowed,
     remaining,
-    used: wholeUsed(limit, out.used),
+    used: wholeUsed(limit, out.used, remaining),
     limit,
     resetMs: out.resetMs,
     retryAfterMs,

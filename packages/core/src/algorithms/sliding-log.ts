@@ -123,5 +123,5 @@ export function slidingLog(
   const next = allowed ? slidingLogCommit(state ? state.slice() : [], now, params, cost, at) : state;
   slidingLogInspect(next, now, params, out);
   const remaining = wholeRemaining(params.limit, out.used);
-  return { state: next, allowed, remaining, used: wholeUsed(params.limit, out.used), limit: params.limit, resetMs: out.resetMs, retryAfterMs };
+  return { state: next, allowed, remaining, used: wholeUsed(params.limit, out.used, remaining), limit: params.limit, resetMs: out.resetMs, retryAfterMs };
 }

@@ -156,11 +156,11 @@ export function needed(cost: number): number {
 }
 
 /**
- * Whole units in use: `limit - remaining` while within the limit, and the real (rounded)
- * usage beyond it, e.g. after a forced charge.
+ * Whole units in use: `limit - remaining` (pass `wholeRemaining(limit, used)`) while
+ * within the limit, and the real (rounded) usage beyond it, e.g. after a forced charge.
  */
-export function wholeUsed(limit: number, used: number): number {
-  return used > limit + EPSILON ? Math.max(limit, Math.round(used)) : limit - wholeRemaining(limit, used);
+export function wholeUsed(limit: number, used: number, remaining: number): number {
+  return used > limit + EPSILON ? Math.max(limit, Math.round(used)) : limit - remaining;
 }
 
 /** Whole units left, tolerant of floating-point noise, never negative. */

@@ -29,6 +29,8 @@ type AnyListener = Listener<LimitRateEvent>;
 export class EventBus {
   private readonly listeners = new Map<string, AnyListener[]>();
   private wildcard: AnyListener[] = [];
+  /** Listeners subscribed right now (lets has() answer without a lookup when there are none). */
+  private total = 0;
   private queue: LimitRateEvent[] = [];
   private scheduled = false;
   private droppedCount = 0;
@@ -49,6 +51,7 @@ export class EventBus {
   on<T extends LimitRateEventType>(type: T, listener: Listener<EventOf<T>>): Disposable;
   on(type: '*', listener: Listener<LimitRateEvent>): Disposable;
   on(type: string, listener: AnyListener): Disposable {
+    this.total++;
     if (type === '*') {
       this.wildcard = [...this.wildcard, listener];
     } else {
@@ -59,6 +62,7 @@ export class EventBus {
       dispose: () => {
         if (!active) return;
         active = false;
+        this.total--;
         if (type === '*') {
           this.wildcard = this.wildcard.filter((l) => l !== listener);
         } else {
@@ -77,7 +81,7 @@ export class EventBus {
 
   /** Whether anyone listens to `type` (lets callers skip building events nobody reads). */
   has(type: LimitRateEventType): boolean {
-    return this.wildcard.length > 0 || this.listeners.has(type);
+    return this.total > 0 && (this.wildcard.length > 0 || this.listeners.has(type));
   }
 
   /** Queue an event for delivery. Never throws, never waits. */

@@ -41,6 +41,8 @@ export interface Resolution<TReq> {
   hasUsage: boolean;
   /** Each template's shared spec (for stores that take keys and costs separately). */
   specs: LimitSpec[];
+  /** Exactly one limit, a request-rate one: the pipeline's fast path applies. */
+  single: boolean;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -65,6 +67,9 @@ export class PolicyEngine<TReq> {
   private cache = new Map<string, Resolution<TReq>>();
   /** Per plan: resolutions keyed by the request's raw endpoint (and method), to skip parsing. */
   private readonly raw = new Map<string, Map<string, Resolution<TReq>>>();
+  /** The last plan looked up and its cache (most traffic repeats a plan). */
+  private lastPlan: string | undefined = undefined;
+  private lastPlanCache: Map<string, Resolution<TReq>> | undefined = undefined;
 
   /** `policies` must already be validated. */
   constructor(policies: Policies<TReq>) {
@@ -90,8 +95,13 @@ export class PolicyEngine<TReq> {
    * does not exist. Cached by the raw strings, so repeated routes cost two map lookups.
    */
   lookup(plan: string, endpoint: string | undefined, method: string | undefined): Resolution<TReq> | undefined {
-    const byPlan = this.raw.get(plan);
-    if (byPlan === undefined) return undefined;
+    let byPlan = this.lastPlanCache;
+    if (plan !== this.lastPlan || byPlan === undefined) {
+      byPlan = this.raw.get(plan);
+      if (byPlan === undefined) return undefined;
+      this.lastPlan = plan;
+      this.lastPlanCache = byPlan;
+    }
     const key = method === undefined ? (endpoint ?? '') : `${method}\u0001${endpoint ?? ''}`;
     let resolution = byPlan.get(key);
     if (resolution === undefined) {
@@ -140,7 +150,7 @@ function bind<TReq>(plan: string, endpoint: CanonicalEndpoint, policyKey: string
   const templates = policy?.templates ?? [];
   const suffixes = templates.map((t) => `:${scopePart}:${t.limitId}`);
   const hasCost = templates.some((t) => t.kind === 'cost');
-  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens'), specs: templates.map((t) => t.spec) };
+  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens'), specs: templates.map((t) => t.spec), single: templates.length === 1 && templates[0]!.kind === 'rate' };
 }
 
 /** The override fields that apply to this resolution (an endpoint entry replaces the top level). */

@@ -61,6 +61,8 @@ export class MemoryStore implements Store {
   private costs: number[] = [];
   private groupsOf: readonly string[] = NO_GROUPS;
   private id = '';
+  /** The one group of consumeOneFor, reused. */
+  private readonly oneGroup: string[] = [''];
   /** consumeFor's answer, reused: valid until the next call. */
   private readonly reused: ConsumeResult = { allowed: false, committed: false, now: 0, limits: [] };
 
@@ -126,6 +128,24 @@ export class MemoryStore implements Store {
       this.costs[i] = costs[i]!;
     }
     return this.run(specs, n, options, this.reused);
+  }
+
+  /**
+   * consumeFor for a single fixed-width limit with the default mode (the limiter's fast
+   * path): same semantics, same reused answer, no arrays to pass.
+   * @internal
+   */
+  consumeOneFor(id: string, group: string, spec: LimitSpec, cost: number): ConsumeResult {
+    if (this.closed) throw closedError();
+    if (spec.algorithm === 'sliding-log') {
+      this.oneGroup[0] = group;
+      return this.consumeFor(id, this.oneGroup, [spec], [cost]);
+    }
+    this.oneGroup[0] = group;
+    this.groupsOf = this.oneGroup;
+    this.id = id;
+    this.slots[0] = this.table.find(group, id) ?? -1;
+    return this.one(spec, cost, undefined, this.reused);
   }
 
   reset(selector: ResetSelector): number | Promise<number> {
@@ -221,12 +241,13 @@ export class MemoryStore implements Store {
       }
       const o = into === undefined ? undefined : out[i];
       if (o === undefined) {
-        out[i] = { allowed, limit, remaining: wholeRemaining(limit, sc.used), used: wholeUsed(limit, sc.used), resetMs: sc.resetMs, retryAfterMs };
+        const remaining = wholeRemaining(limit, sc.used);
+        out[i] = { allowed, limit, remaining, used: wholeUsed(limit, sc.used, remaining), resetMs: sc.resetMs, retryAfterMs };
       } else {
         o.allowed = allowed;
         o.limit = limit;
         o.remaining = wholeRemaining(limit, sc.used);
-        o.used = wholeUsed(limit, sc.used);
+        o.used = wholeUsed(limit, sc.used, o.remaining);
         o.resetMs = sc.resetMs;
         o.retryAfterMs = retryAfterMs;
       }
@@ -275,7 +296,7 @@ export class MemoryStore implements Store {
     }
     const limit = kernel.capacity(spec);
     const remaining = wholeRemaining(limit, used);
-    const whole = wholeUsed(limit, used);
+    const whole = wholeUsed(limit, used, remaining);
     if (into === undefined) {
       return { allowed, committed: commit, now, limits: [{ allowed, limit, remaining, used: whole, resetMs: sc.resetMs, retryAfterMs }] };
     }
