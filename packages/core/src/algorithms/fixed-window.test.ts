@@ -1,39 +1,15 @@
 // Fixed window: unit tests of the boundaries and fast-check properties of the contract
 // (epoch-aligned windows, count + cost <= limit, reset at the window end).
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixedWindow, type FixedWindowState } from './fixed-window.js';
-import {
-  admittedAtEffectiveTime,
-  admittedUnits,
-  check,
-  costArb,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  monotoneTraceArb,
-  opsArb,
-  runTrace,
-  runWithRefunds,
-  unitsPerAlignedWindow,
-  wobblyTraceArb,
-  type Call,
-} from './test-helpers.js';
+import { alignedWindowBound, traceProperties, traceProperty, windowSuite } from './property-suites.js';
+import { admitMany, admittedAtEffectiveTime, check, runTrace } from './test-helpers.js';
 import type { WindowParams } from './types.js';
 
 const P: WindowParams = { limit: 3, windowMs: 1000 };
 
 /** Fills the window containing `t` with `n` single-unit calls at `t`. */
-function fill(n: number, t: number, p: WindowParams = P, state?: FixedWindowState): FixedWindowState | undefined {
-  let s = state;
-  for (let i = 0; i < n; i++) {
-    const r = fixedWindow(s, t, p);
-    expect(r.allowed).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const fill = (n: number, t: number, p = P, state?: FixedWindowState): FixedWindowState | undefined => admitMany(fixedWindow, n, t, p, state);
 
 describe('fixedWindow — basics', () => {
   it('admits up to the limit in one window, then refuses until the window ends', () => {
@@ -225,122 +201,29 @@ describe('fixedWindow — clock going backwards', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const paramsArb = fc.record({
-  limit: fc.integer({ min: 1, max: 8 }),
-  windowMs: fc.oneof(fc.constantFrom(1, 2, 3, 10, 999, 1000, 60_000), fc.integer({ min: 1, max: 5000 })),
+const windows = windowSuite(fixedWindow, {
+  windowsMs: [1, 2, 3, 10, 999, 1000, 60_000],
+  gap: 0.6,
+  runs: { numRuns: 300 },
+  refundsName: 'refunds (with `at` = the charge time) never let the net units of a window exceed the limit',
 });
-const caseArb = paramsArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-const RUNS = { numRuns: 300 };
-
-function expectPerWindowBound(calls: readonly Call[], p: WindowParams): void {
-  for (const [k, units] of unitsPerAlignedWindow(calls, p.windowMs)) check(units <= p.limit, () => `${units} units in window ${k * p.windowMs}`);
-}
 
 describe('fixedWindow — properties', () => {
-  it('(1) admitted units per aligned window never exceed the limit', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        const { outcomes } = runTrace(fixedWindow, p, calls);
-        expectPerWindowBound(admittedUnits(outcomes), p);
-      }),
-      RUNS,
-    );
+  traceProperties({
+    ...windows,
+    bound: { name: '(1) admitted units per aligned window never exceed the limit', check: alignedWindowBound },
+    wobbly: [{ name: '(1) with a clock that jumps backwards: bounded per window of the latest time seen, never throws', admitted: admittedAtEffectiveTime }],
+    fractional: { name: '(1) non-integer times: admitted units per aligned window never exceed the limit' },
   });
 
-  it('(1) the window is exactly count + cost <= limit: refused iff the window has no room', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        const used = new Map<number, number>();
-        for (const o of runTrace(fixedWindow, p, calls).outcomes) {
-          const k = Math.floor(o.t / p.windowMs);
-          const u = used.get(k) ?? 0;
-          check(o.result.allowed === u + Math.max(o.cost, 1) <= p.limit, () => `t=${o.t} cost=${o.cost} used=${u}`);
-          if (o.result.allowed) used.set(k, u + o.cost);
-          check(o.result.remaining === p.limit - (used.get(k) ?? 0), () => `remaining at t=${o.t}`);
-        }
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards: bounded per window of the latest time seen, never throws', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.6, maxBack: p.windowMs * 3, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(fixedWindow, p, calls);
-        expectPerWindowBound(admittedAtEffectiveTime(outcomes), p);
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, p.limit);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) non-integer times: admitted units per aligned window never exceed the limit', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectPerWindowBound(admittedUnits(runTrace(fixedWindow, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works: admitted at now + retryAfterMs, still refused 1 ms earlier (integer times)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        checked += expectRetryWorks(fixedWindow, p, runTrace(fixedWindow, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works after the clock went backwards (integer times)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.6, maxBack: p.windowMs * 3, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(fixedWindow, p, runTrace(fixedWindow, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(fixedWindow, p, runTrace(fixedWindow, p, calls).outcomes, { exact: false });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        expectRefusalsInvisible(fixedWindow, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        for (const o of runTrace(fixedWindow, p, calls).outcomes) expectConsistentResult(o.result, o.cost, p.limit);
-      }),
-      RUNS,
-    );
-  });
-
-  it('refunds (with `at` = the charge time) never let the net units of a window exceed the limit', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), opsArb(p.windowMs * 0.6, costArb(p.limit)), fc.integer({ min: 0, max: 5 * p.windowMs })));
-    fc.assert(
-      fc.property(arb, ([p, ops, start]) => {
-        expectPerWindowBound(runWithRefunds(fixedWindow, p, ops, start), p);
-      }),
-      RUNS,
-    );
+  traceProperty('(1) the window is exactly count + cost <= limit: refused iff the window has no room', windows.subject, (p, calls) => {
+    const used = new Map<number, number>();
+    for (const o of runTrace(fixedWindow, p, calls).outcomes) {
+      const k = Math.floor(o.t / p.windowMs);
+      const u = used.get(k) ?? 0;
+      check(o.result.allowed === u + Math.max(o.cost, 1) <= p.limit, () => `t=${o.t} cost=${o.cost} used=${u}`);
+      if (o.result.allowed) used.set(k, u + o.cost);
+      check(o.result.remaining === p.limit - (used.get(k) ?? 0), () => `remaining at t=${o.t}`);
+    }
   });
 });

@@ -4,33 +4,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gcra, type GcraState } from './gcra.js';
-import {
-  admittedUnits,
-  check,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  maxExcessOverRate,
-  monotoneTraceArb,
-  runTrace,
-  wobblyTraceArb,
-  type Call,
-} from './test-helpers.js';
+import { rateBound, traceProperties } from './property-suites.js';
+import { admitMany, admittedUnits } from './test-helpers.js';
 import type { GcraParams } from './types.js';
 
 const P: GcraParams = { limit: 10, windowMs: 1000 }; // T = 100 ms, burst 10
 
 /** `n` single-unit calls at `t`, all admitted. */
-function send(n: number, t: number, p: GcraParams = P, state?: GcraState): GcraState | undefined {
-  let s = state;
-  for (let i = 0; i < n; i++) {
-    const r = gcra(s, t, p);
-    expect(r.allowed, `call #${i} at ${t}`).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const send = (n: number, t: number, p = P, state?: GcraState): GcraState | undefined => admitMany(gcra, n, t, p, state);
 
 describe('gcra — bursts and spacing', () => {
   it('burst defaults to limit: `limit` units at once, then one per T', () => {
@@ -227,127 +208,34 @@ describe('gcra — retryAfterMs rounding', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const RUNS = { numRuns: 300 };
-
+const gcraParams = (limit: fc.Arbitrary<number>, burst: fc.Arbitrary<number>): fc.Arbitrary<GcraParams> =>
+  fc.record({ limit, windowMs: fc.oneof(fc.constantFrom(1, 3, 7, 1000, 60_000), fc.integer({ min: 1, max: 60_000 })), burst }, { requiredKeys: ['limit', 'windowMs'] });
 /** Any parameters: T is often a non-terminating binary fraction (e.g. 1000 / 3). */
-const anyArb: fc.Arbitrary<GcraParams> = fc.record(
-  {
-    limit: fc.integer({ min: 1, max: 20 }),
-    windowMs: fc.oneof(fc.constantFrom(1, 3, 7, 1000, 60_000), fc.integer({ min: 1, max: 60_000 })),
-    burst: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0.5, 1.5, 2.5)),
-  },
-  { requiredKeys: ['limit', 'windowMs'] },
-);
+const anyArb = gcraParams(fc.integer({ min: 1, max: 20 }), fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0.5, 1.5, 2.5)));
 /** Parameters with an exact T (a power-of-two limit) and an integer burst. */
-const exactArb: fc.Arbitrary<GcraParams> = fc.record(
-  {
-    limit: fc.constantFrom(1, 2, 4, 8, 16, 32),
-    windowMs: fc.oneof(fc.constantFrom(1, 3, 7, 1000, 60_000), fc.integer({ min: 1, max: 60_000 })),
-    burst: fc.integer({ min: 1, max: 12 }),
-  },
-  { requiredKeys: ['limit', 'windowMs'] },
-);
+const exactArb = gcraParams(fc.constantFrom(1, 2, 4, 8, 16, 32), fc.integer({ min: 1, max: 12 }));
 
 const T = (p: GcraParams): number => p.windowMs / p.limit;
 const burstOf = (p: GcraParams): number => p.burst ?? p.limit;
 const scale = (p: GcraParams): number => Math.max(1, Math.round(T(p) * Math.max(1, burstOf(p)) * 0.6));
-const costs = (p: GcraParams) => fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.floor(burstOf(p)) + 1 }) });
-const traceOf = (pArb: fc.Arbitrary<GcraParams>) => pArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: scale(p), cost: costs(p) })));
-
-function expectRateBound(calls: readonly Call[], p: GcraParams): void {
-  const excess = maxExcessOverRate(calls, 1 / T(p));
-  check(excess <= burstOf(p) + 1e-6, () => `${excess} units above (b - a) / T in some interval (burst ${burstOf(p)})`);
-}
 
 describe('gcra — properties', () => {
-  it('(1) admitted units in any [a, b] <= burst + (b - a) / T', () => {
-    fc.assert(
-      fc.property(traceOf(anyArb), ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(gcra, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards the bound holds even in the callers’ own times, never throws', () => {
-    const arb = anyArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: scale(p), maxBack: 3 * scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(gcra, p, calls);
-        expectRateBound(admittedUnits(outcomes), p);
+  traceProperties({
+    subject: { step: gcra, params: anyArb, exactParams: exactArb, limitOf: burstOf, maxGapOf: scale, runs: { numRuns: 300 } },
+    bound: { name: '(1) admitted units in any [a, b] <= burst + (b - a) / T', check: rateBound((p) => 1 / T(p), burstOf) },
+    wobbly: [
+      {
+        name: '(1) with a clock that jumps backwards the bound holds even in the callers’ own times, never throws',
+        admitted: admittedUnits,
         // A step back shows (tat - now) / T units in use, possibly more than the burst;
         // `used` is then the real figure (see the dedicated clock test).
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, burstOf(p), { overLimitUsed: true });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) non-integer times: the same bound holds', () => {
-    const arb = anyArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(gcra, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works, exactly, when T is exact in binary (power-of-two limit)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(traceOf(exactArb), ([p, calls]) => {
-        checked += expectRetryWorks(gcra, p, runTrace(gcra, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works for any T: admitted at now + retryAfterMs, at most 1 ms too late (float rounding)', () => {
-    fc.assert(
-      fc.property(traceOf(anyArb), ([p, calls]) => {
-        expectRetryWorks(gcra, p, runTrace(gcra, p, calls).outcomes, { exact: false, slackMs: 1 });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works after the clock went backwards (exact T)', () => {
-    const arb = exactArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: scale(p), maxBack: 3 * scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(gcra, p, runTrace(gcra, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = anyArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(gcra, p, runTrace(gcra, p, calls).outcomes, { exact: false });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(traceOf(anyArb), ([p, calls]) => {
-        expectRefusalsInvisible(gcra, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(traceOf(anyArb), ([p, calls]) => {
-        for (const o of runTrace(gcra, p, calls).outcomes) expectConsistentResult(o.result, o.cost, burstOf(p));
-      }),
-      RUNS,
-    );
+        consistent: { overLimitUsed: true },
+      },
+    ],
+    retry: {
+      exactName: '(2) retry works, exactly, when T is exact in binary (power-of-two limit)',
+      slackName: '(2) retry works for any T: admitted at now + retryAfterMs, at most 1 ms too late (float rounding)',
+      wobblyName: '(2) retry works after the clock went backwards (exact T)',
+    },
   });
 });

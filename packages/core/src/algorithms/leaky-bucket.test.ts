@@ -5,36 +5,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leakyBucket, type LeakyBucketState } from './leaky-bucket.js';
-import {
-  AWKWARD_RATES,
-  EXACT_RATES,
-  admittedUnits,
-  check,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  maxExcessOverRate,
-  monotoneTraceArb,
-  runTrace,
-  wobblyTraceArb,
-  type Call,
-  type Outcome,
-} from './test-helpers.js';
+import { bucketSuite, traceProperties, traceProperty } from './property-suites.js';
+import { admitMany, check, runTrace } from './test-helpers.js';
 import type { LeakyBucketParams } from './types.js';
 
 const P: LeakyBucketParams = { capacity: 5, leakRate: 1 };
 
 /** Pours `n` single units at `t`, all admitted. */
-function pour(n: number, t: number, p: LeakyBucketParams = P, state?: LeakyBucketState): LeakyBucketState | undefined {
-  let s = state;
-  for (let i = 0; i < n; i++) {
-    const r = leakyBucket(s, t, p);
-    expect(r.allowed, `pour #${i} at ${t}`).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const pour = (n: number, t: number, p = P, state?: LeakyBucketState): LeakyBucketState | undefined => admitMany(leakyBucket, n, t, p, state);
 
 describe('leakyBucket — filling and draining', () => {
   it('starts empty: takes `capacity` units at once, then refuses', () => {
@@ -225,122 +203,25 @@ describe('leakyBucket — retryAfterMs rounding', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const RUNS = { numRuns: 300 };
-
-function paramsArb(rate: fc.Arbitrary<number>): fc.Arbitrary<LeakyBucketParams> {
-  return fc.record({ capacity: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constantFrom(1.5, 2.5, 0.5)), leakRate: rate });
-}
-const exactArb = paramsArb(fc.constantFrom(...EXACT_RATES)).map((p) => ({ ...p, capacity: Math.ceil(p.capacity) }));
-const anyRateArb = paramsArb(fc.oneof(fc.constantFrom(...EXACT_RATES, ...AWKWARD_RATES), fc.double({ min: 0.01, max: 200, noNaN: true })));
-
-const scale = (p: LeakyBucketParams): number => Math.max(1, Math.min(600_000, Math.round((500 * p.capacity) / p.leakRate)));
-const costs = (p: LeakyBucketParams) => fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.floor(p.capacity) + 1 }) });
-const traceOf = (pArb: fc.Arbitrary<LeakyBucketParams>) => pArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: scale(p), cost: costs(p) })));
-
-function expectRateBound(calls: readonly Call[], p: LeakyBucketParams): void {
-  const excess = maxExcessOverRate(calls, p.leakRate / 1000);
-  check(excess <= p.capacity + 1e-6, () => `${excess} units above the drain in some interval (capacity ${p.capacity})`);
-}
-
-/** Admitted charges at the time the bucket recorded them (its last leak time, state[1]). */
-function recordedCharges(outcomes: readonly Outcome<LeakyBucketState>[]): Call[] {
-  return outcomes.filter((o) => o.result.allowed && o.cost > 0).map((o) => ({ t: o.result.state![1], cost: o.cost }));
-}
+const bucket = bucketSuite(leakyBucket, { rate: 'leakRate', unit: 'units', record: (capacity, leakRate) => fc.record({ capacity, leakRate }) });
 
 describe('leakyBucket — properties', () => {
-  it('(1) admitted units in any [a, b] <= capacity + leakRate * (b - a) / 1000', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(leakyBucket, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
+  traceProperties(bucket);
 
-  it('(1) decisions follow level + cost <= capacity for a level drained between calls (model check)', () => {
-    fc.assert(
-      fc.property(traceOf(exactArb), ([p, calls]) => {
-        let level = 0;
-        let last = -Infinity;
-        for (const o of runTrace(leakyBucket, p, calls).outcomes) {
-          if (last !== -Infinity) level = Math.max(0, level - ((o.t - last) * p.leakRate) / 1000);
-          last = o.t;
-          check(o.result.allowed === level + Math.max(o.cost, 1) <= p.capacity, () => `t=${o.t} cost=${o.cost} level=${level}`);
-          if (o.result.allowed) level += o.cost;
-          check(o.result.remaining === Math.floor(p.capacity - level), () => `remaining at t=${o.t}`);
-        }
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards: bounded in the times the bucket records, never throws', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: scale(p), maxBack: 3 * scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(leakyBucket, p, calls);
-        expectRateBound(recordedCharges(outcomes), p);
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, p.capacity);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) non-integer times: the same bound holds', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(leakyBucket, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works, exactly, for rates whose arithmetic is exact in binary (1000 / 2^k units/s)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(traceOf(exactArb), ([p, calls]) => {
-        checked += expectRetryWorks(leakyBucket, p, runTrace(leakyBucket, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works for any rate: admitted at now + retryAfterMs, at most 1 ms too late (float rounding)', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        expectRetryWorks(leakyBucket, p, runTrace(leakyBucket, p, calls).outcomes, { exact: false, slackMs: 1 });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(leakyBucket, p, runTrace(leakyBucket, p, calls).outcomes, { exact: false });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        expectRefusalsInvisible(leakyBucket, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        for (const o of runTrace(leakyBucket, p, calls).outcomes) expectConsistentResult(o.result, o.cost, p.capacity);
-      }),
-      RUNS,
-    );
-  });
+  traceProperty(
+    '(1) decisions follow level + cost <= capacity for a level drained between calls (model check)',
+    bucket.subject,
+    (p, calls) => {
+      let level = 0;
+      let last = -Infinity;
+      for (const o of runTrace(leakyBucket, p, calls).outcomes) {
+        if (last !== -Infinity) level = Math.max(0, level - ((o.t - last) * p.leakRate) / 1000);
+        last = o.t;
+        check(o.result.allowed === level + Math.max(o.cost, 1) <= p.capacity, () => `t=${o.t} cost=${o.cost} level=${level}`);
+        if (o.result.allowed) level += o.cost;
+        check(o.result.remaining === Math.floor(p.capacity - level), () => `remaining at t=${o.t}`);
+      }
+    },
+    { params: bucket.subject.exactParams },
+  );
 });

@@ -3,12 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixedWindow } from './fixed-window.js';
-import { gcra } from './gcra.js';
+import { gcra, type GcraState } from './gcra.js';
 import { leakyBucket } from './leaky-bucket.js';
+import { bucketScale, casesOf, type Runs, type TraceSubject } from './property-suites.js';
 import { slidingLog } from './sliding-log.js';
 import { slidingWindow } from './sliding-window.js';
 import { tokenBucket } from './token-bucket.js';
-import { check, expectConsistentResult, fractionalTraceArb, monotoneTraceArb, runTrace, wobblyTraceArb, type Call, type Outcome, type StepFn } from './test-helpers.js';
+import { check, costArb, expectConsistentResult, monotoneTraceArb, runTrace, type Call, type Outcome, type StepFn } from './test-helpers.js';
 import type { GcraParams, TokenBucketParams } from './types.js';
 
 const RUNS = { numRuns: 300 };
@@ -77,17 +78,25 @@ function compare<A, B>(a: readonly Outcome<A>[], b: readonly Outcome<B>[], toler
 
 const fresh = (): Divergence => ({ decisions: 0, retry: 0, retryMaxMs: 0, reset: 0, resetMaxMs: 0 });
 
+/** GCRA with its traces, for the comparison with the token bucket (costs incl. refunds). */
+const gcraSubject: TraceSubject<GcraState, GcraParams> = { step: gcra, params: gcraArb, limitOf: burstOf, maxGapOf: gcraScale, costOf: gcraCost, runs: RUNS };
+
+/** Compares GCRA with its equivalent token bucket (`bucketOf`) on every case (see `compare`); returns what differed. */
+function compareGcraWithBucket(cases: fc.Arbitrary<[GcraParams, Call[]]>, toleranceMs: number, runs: Runs): Divergence {
+  const d = fresh();
+  fc.assert(
+    fc.property(cases, ([p, calls]) => {
+      const b = bucketOf(p);
+      compare(runTrace(gcra, p, calls).outcomes, runTrace(tokenBucket, b, calls).outcomes, toleranceMs, d, () => `gcra ${JSON.stringify(p)} vs bucket ${JSON.stringify(b)}`);
+    }),
+    runs,
+  );
+  return d;
+}
+
 describe('(4) gcra and the token bucket admit the same traces', () => {
   it('same admissions and remaining for burst B, limit L per W vs capacity B, refillRate L / (W / 1000) (integer times, with probes and refunds)', () => {
-    const d = fresh();
-    const arb = gcraArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: gcraScale(p), cost: gcraCost(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const b = bucketOf(p);
-        compare(runTrace(gcra, p, calls).outcomes, runTrace(tokenBucket, b, calls).outcomes, 1, d, () => `gcra ${JSON.stringify(p)} vs bucket ${JSON.stringify(b)}`);
-      }),
-      { numRuns: 500 },
-    );
+    const d = compareGcraWithBucket(casesOf(gcraSubject, 'monotone'), 1, { numRuns: 500 });
     // Admissions never diverged; retryAfterMs / resetMs may differ by 1 ms (float rounding
     // of two different formulas). Kept visible rather than silently tolerated:
     expect(d.retryMaxMs).toBeLessThanOrEqual(1);
@@ -95,26 +104,11 @@ describe('(4) gcra and the token bucket admit the same traces', () => {
   });
 
   it('identical results, retryAfterMs and resetMs included, when the arithmetic is exact', () => {
-    const d = fresh();
-    const arb = exactGcraArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: gcraScale(p), cost: gcraCost(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const b = bucketOf(p);
-        compare(runTrace(gcra, p, calls).outcomes, runTrace(tokenBucket, b, calls).outcomes, 0, d, () => `gcra ${JSON.stringify(p)} vs bucket ${JSON.stringify(b)}`);
-      }),
-      RUNS,
-    );
+    compareGcraWithBucket(casesOf(gcraSubject, 'monotone', { params: exactGcraArb }), 0, RUNS);
   });
 
   it('same admissions with non-integer times', () => {
-    const d = fresh();
-    const arb = gcraArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: gcraScale(p), cost: gcraCost(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        compare(runTrace(gcra, p, calls).outcomes, runTrace(tokenBucket, bucketOf(p), calls).outcomes, 1, d, () => JSON.stringify(p));
-      }),
-      RUNS,
-    );
+    compareGcraWithBucket(casesOf(gcraSubject, 'fractional'), 1, RUNS);
   });
 
   it('the documented example: 60 per minute with burst 1 admits one per second, like a 1-token bucket refilled at 1/s', () => {
@@ -174,48 +168,23 @@ interface Algo {
   run(params: unknown, calls: readonly Call[]): Outcome<unknown>[];
 }
 
-const defaultCost = (limit: number): fc.Arbitrary<number> =>
-  fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.floor(limit) + 1 }) });
-
-function algo<S, P>(name: string, step: StepFn<S, P>, params: fc.Arbitrary<P>, limitOf: (p: P) => number, scaleOf: (p: P) => number): Algo {
+function algo<S, P>(name: string, step: StepFn<S, P>, params: fc.Arbitrary<P>, limitOf: (p: P) => number, maxGapOf: (p: P) => number): Algo {
+  const subject: TraceSubject<S, P> = { step, params, limitOf, maxGapOf, runs: RUNS };
   return {
     name,
-    cases(kind, cost = defaultCost) {
-      return params.chain((p) => {
-        const limit = limitOf(p);
-        const maxGap = scaleOf(p);
-        const trace =
-          kind === 'monotone'
-            ? monotoneTraceArb({ maxGap, cost: cost(limit) })
-            : kind === 'wobbly'
-              ? wobblyTraceArb({ maxGap, maxBack: 3 * maxGap, cost: cost(limit) })
-              : fractionalTraceArb({ maxGap, cost: cost(limit) });
-        return trace.map((calls): [unknown, Call[], number] => [p, calls, limit]);
-      });
-    },
+    cases: (kind, cost = costArb) => casesOf(subject, kind, { cost: (p) => cost(limitOf(p)) }).map(([p, calls]): [unknown, Call[], number] => [p, calls, limitOf(p)]),
     run: (p, calls) => runTrace(step, p as P, calls).outcomes as Outcome<unknown>[],
   };
 }
 
 const windowArb = fc.record({ limit: fc.integer({ min: 1, max: 8 }), windowMs: fc.oneof(fc.constantFrom(1, 1000), fc.integer({ min: 1, max: 5000 })) });
+const bucketArb = fc.record({ capacity: fc.integer({ min: 1, max: 8 }), rate: fc.oneof(fc.constantFrom(0.1, 1 / 3, 1, 62.5), fc.double({ min: 0.01, max: 100, noNaN: true })) });
 const ALGOS: Algo[] = [
   algo('fixed-window', fixedWindow, windowArb, (p) => p.limit, (p) => Math.ceil(p.windowMs * 0.6)),
   algo('sliding-window', slidingWindow, windowArb, (p) => p.limit, (p) => Math.ceil(p.windowMs * 0.6)),
   algo('sliding-log', slidingLog, windowArb, (p) => p.limit, (p) => Math.ceil(p.windowMs * 0.4)),
-  algo(
-    'token-bucket',
-    tokenBucket,
-    fc.record({ capacity: fc.integer({ min: 1, max: 8 }), refillRate: fc.oneof(fc.constantFrom(0.1, 1 / 3, 1, 62.5), fc.double({ min: 0.01, max: 100, noNaN: true })) }),
-    (p) => p.capacity,
-    (p) => Math.max(1, Math.min(600_000, Math.round((500 * p.capacity) / p.refillRate))),
-  ),
-  algo(
-    'leaky-bucket',
-    leakyBucket,
-    fc.record({ capacity: fc.integer({ min: 1, max: 8 }), leakRate: fc.oneof(fc.constantFrom(0.1, 1 / 3, 1, 62.5), fc.double({ min: 0.01, max: 100, noNaN: true })) }),
-    (p) => p.capacity,
-    (p) => Math.max(1, Math.min(600_000, Math.round((500 * p.capacity) / p.leakRate))),
-  ),
+  algo('token-bucket', tokenBucket, bucketArb.map(({ capacity, rate }) => ({ capacity, refillRate: rate })), (p) => p.capacity, (p) => bucketScale(p.capacity, p.refillRate)),
+  algo('leaky-bucket', leakyBucket, bucketArb.map(({ capacity, rate }) => ({ capacity, leakRate: rate })), (p) => p.capacity, (p) => bucketScale(p.capacity, p.leakRate)),
   algo('gcra', gcra, gcraArb, burstOf, gcraScale),
 ];
 

@@ -3,45 +3,26 @@
 // than `limit` units in ANY window of length windowMs).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { anyWindowBound, refundCasesOf, traceProperties, traceProperty, windowSuite } from './property-suites.js';
 import { slidingLog, type SlidingLogState } from './sliding-log.js';
-import {
-  admittedUnits,
-  check,
-  costArb,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  maxUnitsInAnyWindow,
-  monotoneTraceArb,
-  opsArb,
-  runTrace,
-  runWithRefunds,
-  wobblyTraceArb,
-  type Call,
-  type Outcome,
-} from './test-helpers.js';
+import { admitEach, chargesRecordedAt, check, costArb, runTrace, runWithRefunds, type Call, type Outcome } from './test-helpers.js';
 import type { WindowParams } from './types.js';
 
 const P: WindowParams = { limit: 3, windowMs: 1000 };
 
 /** Applies admitted calls `[t, cost]` in order. */
-function log(calls: readonly (readonly [number, number])[], p: WindowParams = P, state?: SlidingLogState): SlidingLogState | undefined {
-  let s = state;
-  for (const [t, cost] of calls) {
-    const r = slidingLog(s, t, p, cost);
-    expect(r.allowed, `call at ${t}`).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const log = (calls: readonly (readonly [number, number])[], p = P, state?: SlidingLogState): SlidingLogState | undefined => admitEach(slidingLog, calls, p, state);
 
-describe('slidingLog — window edges', () => {
-  const s = log([
+/** A log of three single-unit calls at 0, 100 and 200. */
+const oneEvery100Ms = (): SlidingLogState | undefined =>
+  log([
     [0, 1],
     [100, 1],
     [200, 1],
   ]);
+
+describe('slidingLog — window edges', () => {
+  const s = oneEvery100Ms();
 
   it('keeps one entry per admitted call, oldest first', () => {
     expect(s).toEqual([0, 1, 100, 1, 200, 1]);
@@ -80,11 +61,7 @@ describe('slidingLog — window edges', () => {
 });
 
 describe('slidingLog — retryAfterMs', () => {
-  const s = log([
-    [0, 1],
-    [100, 1],
-    [200, 1],
-  ]);
+  const s = oneEvery100Ms();
 
   it('waits for as many old entries as the cost needs', () => {
     const r = slidingLog(s, 500, P, 2);
@@ -294,197 +271,78 @@ describe('slidingLog — clock going backwards', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const paramsArb = fc.record({
-  limit: fc.integer({ min: 1, max: 8 }),
-  windowMs: fc.oneof(fc.constantFrom(1, 2, 3, 7, 10, 999, 1000, 60_000), fc.integer({ min: 1, max: 5000 })),
-});
-const caseArb = paramsArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: p.windowMs * 0.4, cost: costArb(p.limit), maxLength: 50 })));
-const RUNS = { numRuns: 400 };
-
-/** Admitted charges at the time the log recorded them (the newest entry after the call). */
-function recordedCharges(outcomes: readonly Outcome<SlidingLogState>[]): Call[] {
-  const calls: Call[] = [];
-  for (const o of outcomes) {
-    if (!o.result.allowed || o.cost <= 0) continue;
-    const s = o.result.state!;
-    calls.push({ t: s[s.length - 2]!, cost: o.cost });
-  }
-  return calls;
-}
-
-function expectAnyWindowBound(calls: readonly Call[], p: WindowParams): void {
-  const most = maxUnitsInAnyWindow(calls, p.windowMs);
-  check(most <= p.limit + 1e-9, () => `${most} units in a window of ${p.windowMs} ms (limit ${p.limit})`);
-}
-
-describe('slidingLog — properties', () => {
-  it('(1) admitted units in ANY window of length windowMs never exceed the limit', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        expectAnyWindowBound(admittedUnits(runTrace(slidingLog, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) exact: admitted iff the units admitted in (now - windowMs, now] leave room (model check)', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        const admitted: Call[] = [];
-        for (const o of runTrace(slidingLog, p, calls).outcomes) {
-          const used = admitted.filter((c) => o.t < c.t + p.windowMs).reduce((a, c) => a + c.cost, 0);
-          check(o.result.allowed === used + Math.max(o.cost, 1) <= p.limit, () => `t=${o.t} cost=${o.cost} used=${used}`);
-          if (o.result.allowed && o.cost > 0) admitted.push({ t: o.t, cost: o.cost });
-          check(o.result.remaining === p.limit - used - (o.result.allowed ? o.cost : 0), () => `remaining at t=${o.t}`);
-        }
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards (charges only): bounded in the times the log records, never throws', () => {
-    // A charge with a backward clock is recorded at the newest entry's time (not its own),
-    // so the bound is checked on the recorded times.
-    const arb = paramsArb.chain((p) =>
-      fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.4, maxBack: p.windowMs * 3, cost: fc.integer({ min: 1, max: p.limit + 1 }) })),
-    );
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(slidingLog, p, calls);
-        expectAnyWindowBound(recordedCharges(outcomes), p);
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, p.limit);
-      }),
-      RUNS,
-    );
-  });
-
-  // Regression (fixed; see "a probe followed by a step back ..."): with probes in the trace, a probe drops
-  // entries expired at its time and a call slightly earlier then over-admits.
-  it('(1) with a clock that jumps backwards (with probes): bounded in the times the log records', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.4, maxBack: 2, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectAnyWindowBound(recordedCharges(runTrace(slidingLog, p, calls).outcomes), p);
-      }),
-      { numRuns: 3000, seed: 7 },
-    );
-  });
-
-  it('(1) non-integer times and fractional costs: the bound still holds', () => {
-    const arb = paramsArb.chain((p) =>
-      fc.tuple(
-        fc.constant(p),
-        fractionalTraceArb({ maxGap: p.windowMs * 0.4, cost: fc.oneof(costArb(p.limit), fc.double({ min: 0, max: p.limit, noNaN: true })) }),
-      ),
-    );
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectAnyWindowBound(admittedUnits(runTrace(slidingLog, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) the log never holds more than `limit` entries', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        const { state } = runTrace(slidingLog, p, calls);
-        check((state?.length ?? 0) / 2 <= p.limit, () => `log ${JSON.stringify(state)}`);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works: admitted at now + retryAfterMs, still refused 1 ms earlier (integer times)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        checked += expectRetryWorks(slidingLog, p, runTrace(slidingLog, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works after the clock went backwards (integer times)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.4, maxBack: p.windowMs * 3, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(slidingLog, p, runTrace(slidingLog, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-  });
-
-  // Regression (fixed; non-integer times only; see "retryAfterMs with non-integer times"): the wait
-  // is the raw difference entry + windowMs - now, and now + wait can fall 1 ulp short of the
-  // entry's expiry. Fixed seed so that the expected failure is deterministic.
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: p.windowMs * 0.4, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(slidingLog, p, runTrace(slidingLog, p, calls).outcomes, { exact: false });
-      }),
-      { numRuns: 2000, seed: 7 },
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        expectRefusalsInvisible(slidingLog, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        for (const o of runTrace(slidingLog, p, calls).outcomes) expectConsistentResult(o.result, o.cost, p.limit);
-      }),
-      RUNS,
-    );
-  });
-
+const windows = windowSuite(slidingLog, {
+  windowsMs: [1, 2, 3, 7, 10, 999, 1000, 60_000],
+  gap: 0.4,
+  runs: { numRuns: 400 },
+  maxLength: 50,
+  refundsName: 'refunds (with `at` = the charge time) never let the net units in any window exceed the limit',
   // Regression (fixed; see the refund unit tests): refunds are taken from the newest entries at or after
   // `at` instead of from the entry charged at `at`, so the net units (charges minus refunds)
   // in some window exceed the limit. Fixed seed: fast-check finds it in most runs anyway.
-  it('refunds (with `at` = the charge time) never let the net units in any window exceed the limit', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), opsArb(p.windowMs * 0.4, costArb(p.limit)), fc.integer({ min: 0, max: 5 * p.windowMs })));
-    fc.assert(
-      fc.property(arb, ([p, ops, start]) => {
-        expectAnyWindowBound(runWithRefunds(slidingLog, p, ops, start), p);
-      }),
-      { numRuns: 1000, seed: 42 },
-    );
+  refundsRuns: { numRuns: 1000, seed: 42 },
+});
+const expectAnyWindowBound = anyWindowBound(1, 1e-9);
+
+/** Admitted charges at the time the log recorded them (the newest entry after the call). */
+const recordedCharges = (outcomes: readonly Outcome<SlidingLogState>[]): Call[] => chargesRecordedAt(outcomes, (s) => s[s.length - 2]!);
+
+describe('slidingLog — properties', () => {
+  traceProperties({
+    ...windows,
+    bound: { name: '(1) admitted units in ANY window of length windowMs never exceed the limit', check: expectAnyWindowBound },
+    wobbly: [
+      // A charge with a backward clock is recorded at the newest entry's time (not its own),
+      // so the bound is checked on the recorded times.
+      {
+        name: '(1) with a clock that jumps backwards (charges only): bounded in the times the log records, never throws',
+        admitted: recordedCharges,
+        cost: (p) => fc.integer({ min: 1, max: p.limit + 1 }),
+      },
+      // Regression (fixed; see "a probe followed by a step back ..."): with probes in the trace, a probe drops
+      // entries expired at its time and a call slightly earlier then over-admits.
+      {
+        name: '(1) with a clock that jumps backwards (with probes): bounded in the times the log records',
+        admitted: recordedCharges,
+        consistent: false,
+        maxBack: () => 2,
+        runs: { numRuns: 3000, seed: 7 },
+      },
+    ],
+    fractional: {
+      name: '(1) non-integer times and fractional costs: the bound still holds',
+      cost: (p) => fc.oneof(costArb(p.limit), fc.double({ min: 0, max: p.limit, noNaN: true })),
+    },
+    retry: {
+      ...windows.retry,
+      // Regression (fixed; non-integer times only; see "retryAfterMs with non-integer times"): the wait
+      // is the raw difference entry + windowMs - now, and now + wait can fall 1 ulp short of the
+      // entry's expiry. Fixed seed so that the expected failure is deterministic.
+      fractionalRuns: { numRuns: 2000, seed: 7 },
+    },
+  });
+
+  traceProperty('(1) exact: admitted iff the units admitted in (now - windowMs, now] leave room (model check)', windows.subject, (p, calls) => {
+    const admitted: Call[] = [];
+    for (const o of runTrace(slidingLog, p, calls).outcomes) {
+      const used = admitted.filter((c) => o.t < c.t + p.windowMs).reduce((a, c) => a + c.cost, 0);
+      check(o.result.allowed === used + Math.max(o.cost, 1) <= p.limit, () => `t=${o.t} cost=${o.cost} used=${used}`);
+      if (o.result.allowed && o.cost > 0) admitted.push({ t: o.t, cost: o.cost });
+      check(o.result.remaining === p.limit - used - (o.result.allowed ? o.cost : 0), () => `remaining at t=${o.t}`);
+    }
+  });
+
+  traceProperty('(1) the log never holds more than `limit` entries', windows.subject, (p, calls) => {
+    const { state } = runTrace(slidingLog, p, calls);
+    check((state?.length ?? 0) / 2 <= p.limit, () => `log ${JSON.stringify(state)}`);
   });
 
   it('refunds of the newest entry only (the case the code handles) keep the net bound', () => {
-    // Every refund targets the most recent admitted call (`pick` is rewritten to it).
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), opsArb(p.windowMs * 0.4, costArb(p.limit)), fc.integer({ min: 0, max: 5 * p.windowMs })));
     fc.assert(
-      fc.property(arb, ([p, ops, start]) => {
-        let state: SlidingLogState | undefined;
-        let t = start;
-        const net: Call[] = [];
-        for (const op of ops) {
-          t += op.gap;
-          if (op.kind === 'call') {
-            const r = slidingLog(state, t, p, op.cost);
-            state = r.state;
-            if (r.allowed && op.cost > 0) net.push({ t, cost: op.cost });
-          } else {
-            const target = net[net.length - 1];
-            if (!target || target.cost === 0) continue;
-            const units = Math.min(op.part, target.cost);
-            state = slidingLog(state, t, p, -units, target.t).state;
-            target.cost -= units;
-          }
-        }
-        expectAnyWindowBound(net, p);
+      fc.property(refundCasesOf(windows.subject, windows.refunds.maxStart), ([p, ops, start]) => {
+        expectAnyWindowBound(runWithRefunds(slidingLog, p, ops, start, { newestOnly: true }), p);
       }),
-      RUNS,
+      windows.subject.runs,
     );
   });
 });

@@ -1,41 +1,16 @@
 // Sliding window (weighted two-bucket counter): unit tests of the estimate at the window
 // edges and fast-check properties of the contract
 // (estimate = prev * (windowMs - elapsed) / windowMs + curr; admit while estimate + cost <= limit + 1e-9).
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { alignedWindowBound, anyWindowBound, traceProperties, traceProperty, windowSuite } from './property-suites.js';
 import { slidingWindow, type SlidingWindowState } from './sliding-window.js';
-import {
-  admittedAtEffectiveTime,
-  admittedUnits,
-  check,
-  costArb,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  maxUnitsInAnyWindow,
-  monotoneTraceArb,
-  opsArb,
-  runTrace,
-  runWithRefunds,
-  unitsPerAlignedWindow,
-  wobblyTraceArb,
-  type Call,
-} from './test-helpers.js';
+import { admitMany, admittedAtEffectiveTime, check, runTrace, type Call } from './test-helpers.js';
 import type { WindowParams } from './types.js';
 
 const P: WindowParams = { limit: 10, windowMs: 1000 };
 
 /** `n` single-unit calls at `t`, all admitted. */
-function fill(n: number, t: number, p: WindowParams = P, state?: SlidingWindowState): SlidingWindowState | undefined {
-  let s = state;
-  for (let i = 0; i < n; i++) {
-    const r = slidingWindow(s, t, p);
-    expect(r.allowed).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const fill = (n: number, t: number, p = P, state?: SlidingWindowState): SlidingWindowState | undefined => admitMany(slidingWindow, n, t, p, state);
 
 describe('slidingWindow — the weighted estimate', () => {
   it('counts the current window fully', () => {
@@ -238,128 +213,46 @@ describe('slidingWindow — clock going backwards', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const paramsArb = fc.record({
-  limit: fc.integer({ min: 1, max: 8 }),
-  windowMs: fc.oneof(fc.constantFrom(1, 2, 3, 7, 10, 999, 1000, 60_000), fc.integer({ min: 1, max: 5000 })),
+const windows = windowSuite(slidingWindow, {
+  windowsMs: [1, 2, 3, 7, 10, 999, 1000, 60_000],
+  gap: 0.6,
+  runs: { numRuns: 300 },
+  refundsName: 'refunds (with `at` = the charge time) never let the net units of an aligned window exceed the limit',
 });
-const caseArb = paramsArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-const RUNS = { numRuns: 300 };
 
+/** <= limit per aligned window, <= 2 * limit in any window of windowMs. */
 function expectBounds(calls: readonly Call[], p: WindowParams): void {
-  for (const [k, units] of unitsPerAlignedWindow(calls, p.windowMs)) check(units <= p.limit, () => `${units} units in aligned window ${k * p.windowMs}`);
-  const most = maxUnitsInAnyWindow(calls, p.windowMs);
-  check(most <= 2 * p.limit, () => `${most} units in a window of ${p.windowMs} ms`);
+  alignedWindowBound(calls, p);
+  anyWindowBound(2)(calls, p);
 }
 
 describe('slidingWindow — properties', () => {
-  it('(1) admitted units: <= limit per aligned window, <= 2 * limit in any window of windowMs', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        expectBounds(admittedUnits(runTrace(slidingWindow, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) decisions follow the weighted estimate of a model that counts admitted units per aligned window', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        const perWindow = new Map<number, number>();
-        for (const o of runTrace(slidingWindow, p, calls).outcomes) {
-          const k = Math.floor(o.t / p.windowMs);
-          const elapsed = o.t - k * p.windowMs;
-          const curr = perWindow.get(k) ?? 0;
-          const est = ((perWindow.get(k - 1) ?? 0) * (p.windowMs - elapsed)) / p.windowMs + curr;
-          const expected = est + Math.max(o.cost, 1) <= p.limit + 1e-9;
-          check(o.result.allowed === expected, () => `t=${o.t} cost=${o.cost} estimate=${est} allowed=${o.result.allowed}`);
-          check(o.result.remaining === Math.max(0, Math.floor(p.limit - est - (o.result.allowed ? o.cost : 0) + 1e-9)), () => `remaining at t=${o.t}`);
-          if (o.result.allowed) perWindow.set(k, curr + o.cost);
-        }
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards: bounded at the latest time seen, never throws', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.6, maxBack: p.windowMs * 3, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(slidingWindow, p, calls);
-        expectBounds(admittedAtEffectiveTime(outcomes), p);
+  traceProperties({
+    ...windows,
+    bound: { name: '(1) admitted units: <= limit per aligned window, <= 2 * limit in any window of windowMs', check: expectBounds },
+    wobbly: [
+      {
+        name: '(1) with a clock that jumps backwards: bounded at the latest time seen, never throws',
+        admitted: admittedAtEffectiveTime,
         // A step back makes the previous window weigh more, so the estimate can exceed the
         // limit; `used` is then the real figure (see the dedicated clock test).
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, p.limit, { overLimitUsed: true });
-      }),
-      RUNS,
-    );
+        consistent: { overLimitUsed: true },
+      },
+    ],
+    fractional: { name: '(1) non-integer times: the same bounds hold' },
   });
 
-  it('(1) non-integer times: the same bounds hold', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectBounds(admittedUnits(runTrace(slidingWindow, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works: admitted at now + retryAfterMs, still refused 1 ms earlier (integer times)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        checked += expectRetryWorks(slidingWindow, p, runTrace(slidingWindow, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works after the clock went backwards (integer times)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: p.windowMs * 0.6, maxBack: p.windowMs * 3, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(slidingWindow, p, runTrace(slidingWindow, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: p.windowMs * 0.6, cost: costArb(p.limit) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(slidingWindow, p, runTrace(slidingWindow, p, calls).outcomes, { exact: false });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        expectRefusalsInvisible(slidingWindow, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(caseArb, ([p, calls]) => {
-        for (const o of runTrace(slidingWindow, p, calls).outcomes) expectConsistentResult(o.result, o.cost, p.limit);
-      }),
-      RUNS,
-    );
-  });
-
-  it('refunds (with `at` = the charge time) never let the net units of an aligned window exceed the limit', () => {
-    const arb = paramsArb.chain((p) => fc.tuple(fc.constant(p), opsArb(p.windowMs * 0.6, costArb(p.limit)), fc.integer({ min: 0, max: 5 * p.windowMs })));
-    fc.assert(
-      fc.property(arb, ([p, ops, start]) => {
-        expectBounds(runWithRefunds(slidingWindow, p, ops, start), p);
-      }),
-      RUNS,
-    );
+  traceProperty('(1) decisions follow the weighted estimate of a model that counts admitted units per aligned window', windows.subject, (p, calls) => {
+    const perWindow = new Map<number, number>();
+    for (const o of runTrace(slidingWindow, p, calls).outcomes) {
+      const k = Math.floor(o.t / p.windowMs);
+      const elapsed = o.t - k * p.windowMs;
+      const curr = perWindow.get(k) ?? 0;
+      const est = ((perWindow.get(k - 1) ?? 0) * (p.windowMs - elapsed)) / p.windowMs + curr;
+      const expected = est + Math.max(o.cost, 1) <= p.limit + 1e-9;
+      check(o.result.allowed === expected, () => `t=${o.t} cost=${o.cost} estimate=${est} allowed=${o.result.allowed}`);
+      check(o.result.remaining === Math.max(0, Math.floor(p.limit - est - (o.result.allowed ? o.cost : 0) + 1e-9)), () => `remaining at t=${o.t}`);
+      if (o.result.allowed) perWindow.set(k, curr + o.cost);
+    }
   });
 });

@@ -35,9 +35,36 @@ export function runTrace<S, P>(step: StepFn<S, P>, params: P, calls: readonly Ca
   return { outcomes, state };
 }
 
+/**
+ * Applies calls `[t, cost]` in order, each of which must be admitted, threading the state
+ * from `state`; returns the state after the last one.
+ */
+export function admitEach<S, P>(step: StepFn<S, P>, calls: readonly (readonly [number, number])[], params: P, state?: S): S | undefined {
+  let s = state;
+  for (const [i, [t, cost]] of calls.entries()) {
+    const r = step(s, t, params, cost);
+    expect(r.allowed, `call #${i} at ${t}`).toBe(true);
+    s = r.state;
+  }
+  return s;
+}
+
+/** `n` single-unit calls at `t`, all admitted (see `admitEach`). */
+export function admitMany<S, P>(step: StepFn<S, P>, n: number, t: number, params: P, state?: S): S | undefined {
+  return admitEach(step, Array.from({ length: n }, () => [t, 1] as const), params, state);
+}
+
 /** The admitted calls that consumed something (probes and refunds are left out). */
 export function admittedUnits<S>(outcomes: readonly Outcome<S>[]): Call[] {
   return outcomes.filter((o) => o.result.allowed && o.cost > 0).map((o) => ({ t: o.t, cost: o.cost }));
+}
+
+/**
+ * The admitted charges, each at the time the algorithm recorded it: `timeOf` reads that
+ * time from the state the call left (e.g. a bucket's last refill time).
+ */
+export function chargesRecordedAt<S>(outcomes: readonly Outcome<S>[], timeOf: (state: S) => number): Call[] {
+  return outcomes.filter((o) => o.result.allowed && o.cost > 0).map((o) => ({ t: timeOf(o.result.state!), cost: o.cost }));
 }
 
 /**
@@ -225,6 +252,17 @@ export function fractionalTraceArb(opts: { maxGap: number; cost: fc.Arbitrary<nu
     });
 }
 
+/** The kinds of traces: times non-decreasing integers, a clock that jumps back, non-integer times. */
+export type TraceKind = 'monotone' | 'wobbly' | 'fractional';
+
+/** A trace of `kind` (`maxBack` is for wobbly traces, `maxLength` defaults to 40). */
+export function traceArb(kind: TraceKind, opts: { maxGap: number; maxBack: number; cost: fc.Arbitrary<number>; maxLength?: number }): fc.Arbitrary<Call[]> {
+  const { maxGap, maxBack, cost, maxLength } = opts;
+  if (kind === 'monotone') return monotoneTraceArb({ maxGap, cost, maxLength });
+  if (kind === 'wobbly') return wobblyTraceArb({ maxGap, maxBack, cost, maxLength });
+  return fractionalTraceArb({ maxGap, cost, maxLength });
+}
+
 /** Operations of a trace with refunds: a call, or a refund of (part of) an earlier admitted call. */
 export type Op = { kind: 'call'; gap: number; cost: number } | { kind: 'refund'; gap: number; pick: number; part: number };
 
@@ -237,9 +275,11 @@ export function opsArb(maxGap: number, cost: fc.Arbitrary<number>): fc.Arbitrary
 /**
  * Runs calls and refunds of a window algorithm: each refund gives back `part` units (at most
  * what is left) of an earlier admitted call, passing that call's time as `at`. Returns the
- * admitted calls with their net cost (cost minus what was refunded).
+ * admitted calls with their net cost (cost minus what was refunded). With `newestOnly`,
+ * every refund targets the most recent admitted call (`pick` is ignored) and is skipped
+ * when that call has nothing left.
  */
-export function runWithRefunds<S, P>(step: RefundStepFn<S, P>, params: P, ops: readonly Op[], start = 0): Call[] {
+export function runWithRefunds<S, P>(step: RefundStepFn<S, P>, params: P, ops: readonly Op[], start = 0, opts: { newestOnly?: boolean } = {}): Call[] {
   let state: S | undefined;
   let t = start;
   const net: Call[] = [];
@@ -251,8 +291,9 @@ export function runWithRefunds<S, P>(step: RefundStepFn<S, P>, params: P, ops: r
       if (r.allowed && op.cost > 0) net.push({ t, cost: op.cost });
     } else {
       const open = net.filter((c) => c.cost > 0);
-      if (open.length === 0) continue;
-      const target = open[op.pick % open.length]!;
+      // undefined when no admitted call is left to refund
+      const target = opts.newestOnly === true ? net[net.length - 1] : open[op.pick % open.length];
+      if (target === undefined || target.cost <= 0) continue;
       const units = Math.min(op.part, target.cost);
       const r = step(state, t, params, -units, target.t);
       expect(r.allowed).toBe(true);

@@ -3,37 +3,15 @@
 // contract (admit while tokens >= cost; at most capacity + rate * (b - a) in any [a, b]).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bucketSuite, traceProperties } from './property-suites.js';
 import { tokenBucket, type TokenBucketState } from './token-bucket.js';
-import {
-  AWKWARD_RATES,
-  EXACT_RATES,
-  admittedUnits,
-  check,
-  expectConsistentResult,
-  expectRefusalsInvisible,
-  expectRetryWorks,
-  fractionalTraceArb,
-  maxExcessOverRate,
-  monotoneTraceArb,
-  runTrace,
-  wobblyTraceArb,
-  type Call,
-  type Outcome,
-} from './test-helpers.js';
+import { admitMany } from './test-helpers.js';
 import type { TokenBucketParams } from './types.js';
 
 const P: TokenBucketParams = { capacity: 5, refillRate: 1 };
 
 /** Takes `n` single tokens at `t`, all admitted. */
-function take(n: number, t: number, p: TokenBucketParams = P, state?: TokenBucketState): TokenBucketState | undefined {
-  let s = state;
-  for (let i = 0; i < n; i++) {
-    const r = tokenBucket(s, t, p);
-    expect(r.allowed, `take #${i} at ${t}`).toBe(true);
-    s = r.state;
-  }
-  return s;
-}
+const take = (n: number, t: number, p = P, state?: TokenBucketState): TokenBucketState | undefined => admitMany(tokenBucket, n, t, p, state);
 
 describe('tokenBucket — bursts and refill', () => {
   it('starts full: absorbs a burst of `capacity`, then refuses', () => {
@@ -261,124 +239,23 @@ describe('tokenBucket — retryAfterMs rounding', () => {
 // Properties
 // ---------------------------------------------------------------------------------------
 
-const RUNS = { numRuns: 300 };
-
-function paramsArb(rate: fc.Arbitrary<number>): fc.Arbitrary<TokenBucketParams> {
-  return fc.record(
-    {
-      capacity: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constantFrom(1.5, 2.5, 0.5)),
-      refillRate: rate,
-      initialTokens: fc.integer({ min: 0, max: 8 }),
-    },
-    { requiredKeys: ['capacity', 'refillRate'] },
-  );
-}
-const exactArb = paramsArb(fc.constantFrom(...EXACT_RATES)).map((p) => ({ ...p, capacity: Math.ceil(p.capacity) }));
-const anyRateArb = paramsArb(fc.oneof(fc.constantFrom(...EXACT_RATES, ...AWKWARD_RATES), fc.double({ min: 0.01, max: 200, noNaN: true })));
-
-/** A time scale for a bucket: the time to refill half of it (at most 10 minutes). */
-const scale = (p: TokenBucketParams): number => Math.max(1, Math.min(600_000, Math.round((500 * p.capacity) / p.refillRate)));
-const costs = (p: TokenBucketParams) => fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: Math.floor(p.capacity) + 1 }) });
-const traceOf = (pArb: fc.Arbitrary<TokenBucketParams>) => pArb.chain((p) => fc.tuple(fc.constant(p), monotoneTraceArb({ maxGap: scale(p), cost: costs(p) })));
-
-function expectRateBound(calls: readonly Call[], p: TokenBucketParams): void {
-  const excess = maxExcessOverRate(calls, p.refillRate / 1000);
-  check(excess <= p.capacity + 1e-6, () => `${excess} units above the refill in some interval (capacity ${p.capacity})`);
-}
-
-/** Admitted charges at the time the bucket recorded them (its last refill time, state[1]). */
-function recordedCharges(outcomes: readonly Outcome<TokenBucketState>[]): Call[] {
-  return outcomes.filter((o) => o.result.allowed && o.cost > 0).map((o) => ({ t: o.result.state![1], cost: o.cost }));
-}
+const bucket = bucketSuite(tokenBucket, {
+  rate: 'refillRate',
+  unit: 'tokens',
+  record: (capacity, refillRate) => fc.record({ capacity, refillRate, initialTokens: fc.integer({ min: 0, max: 8 }) }, { requiredKeys: ['capacity', 'refillRate'] }),
+});
 
 describe('tokenBucket — properties', () => {
-  it('(1) admitted units in any [a, b] <= capacity + refillRate * (b - a) / 1000', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(tokenBucket, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) with a clock that jumps backwards: bounded in the times the bucket records, never throws', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), wobblyTraceArb({ maxGap: scale(p), maxBack: 3 * scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        const { outcomes } = runTrace(tokenBucket, p, calls);
-        expectRateBound(recordedCharges(outcomes), p);
-        for (const o of outcomes) expectConsistentResult(o.result, o.cost, p.capacity);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(1) non-integer times: the same bound holds', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRateBound(admittedUnits(runTrace(tokenBucket, p, calls).outcomes), p);
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works, exactly, for rates whose arithmetic is exact in binary (1000 / 2^k tokens/s)', () => {
-    let checked = 0;
-    fc.assert(
-      fc.property(traceOf(exactArb), ([p, calls]) => {
-        checked += expectRetryWorks(tokenBucket, p, runTrace(tokenBucket, p, calls).outcomes, { exact: true });
-      }),
-      RUNS,
-    );
-    expect(checked).toBeGreaterThan(50);
-  });
-
-  it('(2) retry works for any rate: admitted at now + retryAfterMs, at most 1 ms too late (float rounding)', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        expectRetryWorks(tokenBucket, p, runTrace(tokenBucket, p, calls).outcomes, { exact: false, slackMs: 1 });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(2) retry works with non-integer times (admitted at now + retryAfterMs)', () => {
-    const arb = anyRateArb.chain((p) => fc.tuple(fc.constant(p), fractionalTraceArb({ maxGap: scale(p), cost: costs(p) })));
-    fc.assert(
-      fc.property(arb, ([p, calls]) => {
-        expectRetryWorks(tokenBucket, p, runTrace(tokenBucket, p, calls).outcomes, { exact: false });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) refused calls never change the admission of later calls', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        // A refused first call of a bucket that starts below capacity starts its refill clock
-        // (by design, see "a refused first call keeps the state"): kept in the re-run.
-        expectRefusalsInvisible(tokenBucket, p, calls, { firstContactStartsClock: true });
-      }),
-      RUNS,
-    );
-  });
-
-  it('(3) without initialTokens, refused calls (first ones included) never change later admissions', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb.map(({ initialTokens: _, ...p }) => p)), ([p, calls]) => {
-        expectRefusalsInvisible(tokenBucket, p, calls);
-      }),
-      RUNS,
-    );
-  });
-
-  it('results are consistent (used = limit - remaining, retryAfterMs 0 / > 0 / -1)', () => {
-    fc.assert(
-      fc.property(traceOf(anyRateArb), ([p, calls]) => {
-        for (const o of runTrace(tokenBucket, p, calls).outcomes) expectConsistentResult(o.result, o.cost, p.capacity);
-      }),
-      RUNS,
-    );
+  traceProperties({
+    ...bucket,
+    refusals: [
+      // A refused first call of a bucket that starts below capacity starts its refill clock
+      // (by design, see "a refused first call keeps the state"): kept in the re-run.
+      { firstContactStartsClock: true },
+      {
+        name: '(3) without initialTokens, refused calls (first ones included) never change later admissions',
+        params: bucket.subject.params.map(({ initialTokens: _, ...p }) => p),
+      },
+    ],
   });
 });
