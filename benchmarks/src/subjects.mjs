@@ -76,37 +76,29 @@ export const SUBJECTS = {
     library: 'limitrate',
     usage: 'natural',
     label: 'LimitRate RateLimiter.check (policy + consume + decision; always a promise)',
-    async create() {
-      const { MemoryStore, RateLimiter } = await import('@limitrate/core');
-      const limiter = new RateLimiter({
-        policies: { free: { rate: { maxPerMinute: HUGE_LIMIT } } },
-        store: new MemoryStore({ cleanupIntervalMs: 0 }),
-      });
-      return {
-        store: limiter,
-        call: (key) => limiter.check({ userId: key, endpoint: ENDPOINT }),
-        read: (r) => (r.allowed ? 1 : 0),
-      };
-    },
+    create: () => limiterSubject('check'),
   },
   'limitrate-checknow': {
     library: 'limitrate',
     usage: 'natural',
     label: 'LimitRate RateLimiter.checkNow (same pipeline as check; no promise when the store answers synchronously, as adapters call it)',
-    async create() {
-      const { MemoryStore, RateLimiter } = await import('@limitrate/core');
-      const limiter = new RateLimiter({
-        policies: { free: { rate: { maxPerMinute: HUGE_LIMIT } } },
-        store: new MemoryStore({ cleanupIntervalMs: 0 }),
-      });
-      return {
-        store: limiter,
-        call: (key) => limiter.checkNow({ userId: key, endpoint: ENDPOINT }),
-        read: (r) => (r.allowed ? 1 : 0),
-      };
-    },
+    create: () => limiterSubject('checkNow'),
   },
 };
+
+/** A RateLimiter on the memory store with one never-reached limit, called through `method`. */
+async function limiterSubject(method) {
+  const { MemoryStore, RateLimiter } = await import('@limitrate/core');
+  const limiter = new RateLimiter({
+    policies: { free: { rate: { maxPerMinute: HUGE_LIMIT } } },
+    store: new MemoryStore({ cleanupIntervalMs: 0 }),
+  });
+  return {
+    store: limiter,
+    call: (key) => limiter[method]({ userId: key, endpoint: ENDPOINT }),
+    read: (r) => (r.allowed ? 1 : 0),
+  };
+}
 
 /** One operation per call, awaiting only promises. */
 export async function timeNatural(call, read, keys, durationMs, minOps, batch) {
