@@ -1,5 +1,7 @@
 // Instructions per operation under valgrind's callgrind: a deterministic complement to the
 // timed benchmarks (wall-clock ratios on shared VMs swing by a third from run to run).
+// V8 runs single-threaded with fixed hash and random seeds and a predictable GC schedule,
+// so the same build gives the same count on every run.
 // Each subject runs twice (N1 and N2 operations after the same warm-up); the difference
 // divided by N2 - N1 is the cost of one operation. Usage: pnpm bench:instructions
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,7 +28,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 /** Total instructions of one run of `subject` with `n` operations. */
 function run(subject, n) {
   return new Promise((resolve, reject) => {
-    const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, '--single-threaded', worker, subject, String(n)];
+    const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--predictable-gc-schedule', worker, subject, String(n)];
     const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));

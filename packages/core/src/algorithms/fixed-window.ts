@@ -12,6 +12,7 @@ export const fixedWindowKernel: Kernel<WindowParams> = {
   width: 2,
   capacity: (p) => p.limit,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: WindowParams, cost: number, at: number, out: Scratch): void {
+    out.limit = p.limit;
     const w = p.windowMs;
     let start = Math.floor(now / w) * w;
     let count = 0;

@@ -15,6 +15,7 @@ export const gcraKernel: Kernel<GcraParams> = {
   width: 1,
   capacity: burstOf,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: GcraParams, cost: number, _at: number, out: Scratch): void {
+    out.limit = burstOf(p);
     const t = p.windowMs / p.limit;
     const tat = has && cur[off]! > now ? cur[off]! : now;
     const used = (tat - now) / t;

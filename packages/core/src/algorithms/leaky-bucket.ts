@@ -38,6 +38,7 @@ export const leakyBucketKernel: Kernel<LeakyBucketParams> = {
   width: 2,
   capacity: (p) => p.capacity,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: LeakyBucketParams, cost: number, _at: number, out: Scratch): void {
+    out.limit = p.capacity;
     const n = out.next;
     drain(cur, off, has, now, p, n);
     const level = n[0]!;

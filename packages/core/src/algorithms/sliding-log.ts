@@ -116,7 +116,7 @@ export function slidingLog(
   cost = 1,
   at = now,
 ): AlgorithmResult<SlidingLogState> {
-  const out: Scratch = { next: new Float64Array(0), allowed: false, retryAfterMs: 0, used: 0, usedNext: 0, resetMs: 0, expiresAt: 0 };
+  const out: Scratch = { next: new Float64Array(0), allowed: false, retryAfterMs: 0, used: 0, usedNext: 0, limit: params.limit, resetMs: 0, expiresAt: 0 };
   slidingLogDecide(state, now, params, cost, out);
   const allowed = out.allowed;
   const retryAfterMs = out.retryAfterMs;

@@ -47,6 +47,7 @@ export const slidingWindowKernel: Kernel<WindowParams> = {
   width: 3,
   capacity: (p) => p.limit,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: WindowParams, cost: number, at: number, out: Scratch): void {
+    out.limit = p.limit;
     const w = p.windowMs;
     const n = out.next;
     roll(cur, off, has, now, w, n);

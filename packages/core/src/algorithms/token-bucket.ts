@@ -41,6 +41,7 @@ export const tokenBucketKernel: Kernel<TokenBucketParams> = {
   capacity: (p) => p.capacity,
   freshDependsOnTime: (p) => p.initialTokens !== undefined && p.initialTokens < p.capacity,
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: TokenBucketParams, cost: number, _at: number, out: Scratch): void {
+    out.limit = p.capacity;
     const n = out.next;
     refill(cur, off, has, now, p, n);
     const tokens = n[0]!;

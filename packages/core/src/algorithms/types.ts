@@ -98,6 +98,8 @@ export interface Scratch {
   used: number;
   /** After `apply`: units in use in the next state. */
   usedNext: number;
+  /** After `apply`: the limit's capacity in units (what `capacity(p)` returns). */
+  limit: number;
   /** Ms until fully available: of the next state after `apply`, of the inspected one after `inspect`. */
   resetMs: number;
   /** Absolute time (ms) after which the state (next / inspected) equals no state at all. */
@@ -106,7 +108,7 @@ export interface Scratch {
 
 /** Creates scratch space for kernels. */
 export function createScratch(): Scratch {
-  return { next: new Float64Array(3), allowed: false, retryAfterMs: 0, used: 0, usedNext: 0, resetMs: 0, expiresAt: 0 };
+  return { next: new Float64Array(3), allowed: false, retryAfterMs: 0, used: 0, usedNext: 0, limit: 0, resetMs: 0, expiresAt: 0 };
 }
 
 /**
@@ -123,8 +125,8 @@ export interface Kernel<P> {
    * Apply `cost` units at `now` to the state held in `cur[off..off+width)` (`has` false means
    * no state yet). Writes the next state to `out.next`; the decision to `out.allowed` and
    * `out.retryAfterMs`; the usage before the call to `out.used`; and the next state's usage,
-   * reset time and expiry to `out.usedNext`, `out.resetMs`, `out.expiresAt` (so a store that
-   * commits needs no second call). A negative cost is a refund of units charged at `at`.
+   * reset time and expiry to `out.usedNext`, `out.resetMs`, `out.expiresAt`, and the
+   * capacity to `out.limit` (so a store that commits needs no second call). A negative cost is a refund of units charged at `at`.
    */
   apply(cur: Float64Array, off: number, has: boolean, now: number, p: P, cost: number, at: number, out: Scratch): void;
   /**

@@ -88,16 +88,12 @@ export class MemoryStore implements Store {
       this.groupsOf = NO_GROUPS;
       if (n === 1 && limits[0]!.algorithm !== 'sliding-log') {
         const spec = limits[0]!;
-        const key = spec.key;
-        const group = table.groupOfKey(key);
-        this.slots[0] = table.find(group, group === '' ? key : table.idOfKey(key, group)) ?? -1;
+        this.slots[0] = table.findKey(spec.key) ?? -1;
         return this.one(spec, spec.cost, options, undefined);
       }
       for (let i = 0; i < n; i++) {
         const spec = limits[i]!;
-        const key = spec.key;
-        const group = table.groupOfKey(key);
-        this.slots[i] = table.find(group, group === '' ? key : table.idOfKey(key, group)) ?? -1;
+        this.slots[i] = table.findKey(spec.key) ?? -1;
         this.costs[i] = spec.cost;
       }
       return this.run(limits, n, options);
@@ -159,8 +155,7 @@ export class MemoryStore implements Store {
     let count = 0;
     if ('keys' in selector) {
       for (const key of selector.keys) {
-        const group = table.groupOfKey(key);
-        const slot = table.find(group, table.idOfKey(key, group));
+        const slot = table.findKey(key);
         if (slot !== undefined) {
           table.drop(slot);
           count++;
@@ -294,7 +289,7 @@ export class MemoryStore implements Store {
       this.settle(kernel, spec, tag, 0, false, mode, now, at, 1);
       used = sc.used;
     }
-    const limit = kernel.capacity(spec);
+    const limit = sc.limit;
     const remaining = wholeRemaining(limit, used);
     const whole = wholeUsed(limit, used, remaining);
     if (into === undefined) {

@@ -42,6 +42,17 @@ export class SlotTable {
 
   constructor(readonly maxKeys: number) {}
 
+  /**
+   * The slot of a full key, if any. Most keys are plain: one lookup; only a key that is
+   * not, and is in the limiter's format, is looked up as (group, id).
+   */
+  findKey(key: string): number | undefined {
+    const slot = this.plain.get(key);
+    if (slot !== undefined || this.groups.size === 0 || key.indexOf('|') < 0) return slot;
+    const group = this.groupOfKey(key);
+    return group === '' ? undefined : this.groups.get(group)?.get(this.idOfKey(key, group));
+  }
+
   /** The slot of (group, id), if any. */
   find(group: string, id: string): number | undefined {
     return group === '' ? this.plain.get(id) : this.groups.get(group)?.get(id);
