@@ -7,12 +7,12 @@ import { slidingLogCommit, slidingLogDecide, slidingLogInspect } from '../algori
 import { createScratch, wholeRemaining, wholeUsed, type Kernel, type Scratch, type WindowParams } from '../algorithms/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitRateError, RequestError } from '../errors/index.js';
-import { REFERENCED, SlotTable, TAG_MASK } from './slot-table.js';
+import { EXPIRY, META, REFERENCED, SlotTable, STRIDE, TAG_MASK } from './slot-table.js';
 import type { ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, LimitSpec, ResetSelector, Store } from './types.js';
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept at once (default 1,000,000, about 75 MB at most). When full, the least
+   * Most keys kept at once (default 1,000,000, about 90 MB at most). When full, the least
    * recently used keys are evicted first (expired keys always go first); an evicted key
    * starts again from zero, so size this above your number of active clients.
    */
@@ -201,11 +201,11 @@ export class MemoryStore implements Store {
       const spec = specs[i]!;
       const tag = ALGORITHM_TAG[spec.algorithm];
       const slot = this.slots[i]!;
-      const has = slot >= 0 && (t.meta[slot]! & TAG_MASK) === tag;
+      const has = slot >= 0 && (t.state[slot * STRIDE + META]! & TAG_MASK) === tag;
       const sc = this.scratch[i]!;
       this.has[i] = has;
       if (tag === SLOG) slidingLogDecide(has ? t.logs.get(slot) : undefined, now, spec as WindowParams, this.costs[i]!, sc);
-      else KERNEL_BY_TAG[tag]!.apply(t.state, has ? slot * 3 : 0, has, now, spec, this.costs[i]!, at, sc);
+      else KERNEL_BY_TAG[tag]!.apply(t.state, has ? slot * STRIDE : 0, has, now, spec, this.costs[i]!, at, sc);
       if (!sc.allowed) {
         allAllowed = false;
         if (spec.soft !== true) hardAllowed = false;
@@ -265,23 +265,23 @@ export class MemoryStore implements Store {
     const tag = ALGORITHM_TAG[spec.algorithm];
     const kernel = KERNEL_BY_TAG[tag]!;
     let slot = this.slots[0]!;
-    const has = slot >= 0 && (t.meta[slot]! & TAG_MASK) === tag;
+    const has = slot >= 0 && (t.state[slot * STRIDE + META]! & TAG_MASK) === tag;
     const sc = this.scratch[0] ?? (this.scratch[0] = createScratch());
-    kernel.apply(t.state, has ? slot * 3 : 0, has, now, spec, cost, at, sc);
+    kernel.apply(t.state, has ? slot * STRIDE : 0, has, now, spec, cost, at, sc);
     const allowed = sc.allowed;
     const retryAfterMs = sc.retryAfterMs;
     const commit = mode === 'force' || (mode === 'consume' && (allowed || spec.soft === true));
     let used: number;
     if (commit) {
       if (slot < 0) slot = this.slots[0] = this.allocate(spec, 0, now, 1);
-      const base = slot * 3;
+      const base = slot * STRIDE;
       const next = sc.next;
       const state = t.state;
       state[base] = next[0]!;
       if (kernel.width > 1) state[base + 1] = next[1]!;
       if (kernel.width > 2) state[base + 2] = next[2]!;
-      t.meta[slot] = tag | REFERENCED;
-      t.expiry[slot] = sc.expiresAt;
+      t.state[slot * STRIDE + META] = tag | REFERENCED;
+      t.state[slot * STRIDE + EXPIRY] = sc.expiresAt;
       used = sc.usedNext;
       if (this.timer === undefined) this.startTimer();
     } else {
@@ -338,16 +338,16 @@ export class MemoryStore implements Store {
       commit = true;
     }
     if (commit) {
-      const base = slot * 3;
+      const base = slot * STRIDE;
       const next = sc.next;
       for (let j = 0; j < kernel.width; j++) t.state[base + j] = next[j]!;
-      t.meta[slot] = tag | REFERENCED;
-      t.expiry[slot] = sc.expiresAt;
+      t.state[slot * STRIDE + META] = tag | REFERENCED;
+      t.state[slot * STRIDE + EXPIRY] = sc.expiresAt;
       sc.used = sc.usedNext;
     } else {
       const has = this.has[i]!;
-      kernel.inspect(t.state, has ? slot * 3 : 0, has, now, spec, sc);
-      if (slot >= 0) t.meta[slot]! |= REFERENCED;
+      kernel.inspect(t.state, has ? slot * STRIDE : 0, has, now, spec, sc);
+      if (slot >= 0) t.state[slot * STRIDE + META]! |= REFERENCED;
     }
   }
 
@@ -362,10 +362,10 @@ export class MemoryStore implements Store {
     }
     slidingLogInspect(log, now, spec, sc);
     if (commit) {
-      t.meta[slot] = SLOG | REFERENCED;
-      t.expiry[slot] = sc.expiresAt;
+      t.state[slot * STRIDE + META] = SLOG | REFERENCED;
+      t.state[slot * STRIDE + EXPIRY] = sc.expiresAt;
     } else if (slot >= 0) {
-      t.meta[slot]! |= REFERENCED;
+      t.state[slot * STRIDE + META]! |= REFERENCED;
     }
   }
 

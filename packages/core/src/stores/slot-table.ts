@@ -5,6 +5,13 @@ import { ALGORITHM_TAG } from '../algorithms/registry.js';
 import { RequestError } from '../errors/index.js';
 
 export const TAG_MASK = 0b0111;
+/**
+ * Numbers per slot in `state`: up to 3 of algorithm state, the expiry time (ms) and the
+ * meta word (algorithm tag | REFERENCED; 0 = free). One slot's numbers share a cache line.
+ */
+export const STRIDE = 5;
+export const EXPIRY = 3;
+export const META = 4;
 export const REFERENCED = 0b1000;
 const SLOG = ALGORITHM_TAG['sliding-log'];
 const INITIAL_SLOTS = 1024;
@@ -19,10 +26,8 @@ const SWEEP_PER_INSERT = 4;
  * group `''`. A full key is `id + group` either way.
  */
 export class SlotTable {
-  /** State slots (3 numbers per slot), expiry (ms) and meta (algorithm tag | REFERENCED). */
+  /** STRIDE numbers per slot: state, expiry (at EXPIRY) and meta (at META). */
   state = new Float64Array(0);
-  expiry = new Float64Array(0);
-  meta = new Uint8Array(0);
   /** Sliding logs, by slot. */
   logs = new Map<number, number[]>();
   evictions = 0;
@@ -102,7 +107,7 @@ export class SlotTable {
     ids.set(id, slot);
     this.idOf[slot] = id;
     this.groupOf[slot] = group;
-    this.meta[slot] = 0;
+    this.state[slot * STRIDE + META] = 0;
     this.logs.delete(slot);
     this.size++;
     return slot;
@@ -118,7 +123,7 @@ export class SlotTable {
   sweep(now: number): number {
     let removed = 0;
     for (let s = 0; s < this.high; s++) {
-      if (this.meta[s] !== 0 && this.expiry[s]! <= now) {
+      if (this.state[s * STRIDE + META] !== 0 && this.state[s * STRIDE + EXPIRY]! <= now) {
         this.drop(s);
         this.expired++;
         removed++;
@@ -133,8 +138,6 @@ export class SlotTable {
     this.idOf = [];
     this.groupOf = [];
     this.state = new Float64Array(0);
-    this.expiry = new Float64Array(0);
-    this.meta = new Uint8Array(0);
     this.logs = new Map();
     this.freeSlots = [];
     this.capacity = 0;
@@ -151,10 +154,10 @@ export class SlotTable {
       const s = this.evictHand;
       this.evictHand = s + 1 >= this.high ? 0 : s + 1;
       if (isPinned(s, pinned, pinnedCount)) continue;
-      const m = this.meta[s]!;
-      if (m !== 0 && this.expiry[s]! > now) {
+      const m = this.state[s * STRIDE + META]!;
+      if (m !== 0 && this.state[s * STRIDE + EXPIRY]! > now) {
         if (m & REFERENCED && tries < 2 * this.high) {
-          this.meta[s] = m & ~REFERENCED;
+          this.state[s * STRIDE + META] = m & ~REFERENCED;
           continue;
         }
         this.evictions++;
@@ -177,7 +180,7 @@ export class SlotTable {
     for (let k = 0; k < SWEEP_PER_INSERT; k++) {
       const s = this.sweepHand;
       this.sweepHand = s + 1 >= high ? 0 : s + 1;
-      if (this.meta[s] !== 0 && this.expiry[s]! <= now && !isPinned(s, pinned, pinnedCount)) {
+      if (this.state[s * STRIDE + META] !== 0 && this.state[s * STRIDE + EXPIRY]! <= now && !isPinned(s, pinned, pinnedCount)) {
         this.drop(s);
         this.expired++;
       }
@@ -200,21 +203,15 @@ export class SlotTable {
     }
     this.idOf[slot] = undefined;
     this.groupOf[slot] = undefined;
-    if ((this.meta[slot]! & TAG_MASK) === SLOG) this.logs.delete(slot);
-    this.meta[slot] = 0;
+    if ((this.state[slot * STRIDE + META]! & TAG_MASK) === SLOG) this.logs.delete(slot);
+    this.state[slot * STRIDE + META] = 0;
   }
 
   private grow(): void {
     const next = Math.min(this.maxKeys, Math.max(INITIAL_SLOTS, this.capacity * 2));
-    const state = new Float64Array(next * 3);
+    const state = new Float64Array(next * STRIDE);
     state.set(this.state);
-    const expiry = new Float64Array(next);
-    expiry.set(this.expiry);
-    const meta = new Uint8Array(next);
-    meta.set(this.meta);
     this.state = state;
-    this.expiry = expiry;
-    this.meta = meta;
     this.capacity = next;
   }
 }
