@@ -71,6 +71,15 @@ export const TARGETS = [
   { id: 'T3.gcra', scenario: 'heap.1m', subject: 'limitrate-gcra', kind: 'max', target: 100, unit: 'B/key' },
 ];
 
+/** A LimitRate row's throughput as ratios to ERL and RLF in the same scenario ('' for peers). */
+function peerRatios(sc, name, s) {
+  if (!name.startsWith('limitrate')) return ['', ''];
+  return ['express-rate-limit', 'rate-limiter-flexible'].map((peer) => {
+    const ops = sc.subjects[peer]?.opsPerSec;
+    return ops ? `${(s.opsPerSec / ops).toFixed(2)}x` : '';
+  });
+}
+
 export const FULL = { passes: 3, rounds: 5, roundMs: 300, warmupMs: 500, batch: 500, manyKeys: 100_000, heapKeys: 1_000_000 };
 export const QUICK = { passes: 1, rounds: 2, roundMs: 50, warmupMs: 50, batch: 100, manyKeys: 2_000, heapKeys: 20_000 };
 
@@ -293,11 +302,8 @@ export function formatReport(results) {
   lines.push(head);
   lines.push('-'.repeat(head.length));
   for (const [id, sc] of Object.entries(results.throughput)) {
-    const erl = sc.subjects['express-rate-limit']?.opsPerSec;
-    const rlf = sc.subjects['rate-limiter-flexible']?.opsPerSec;
     for (const [name, s] of Object.entries(sc.subjects)) {
-      const rE = erl && name.startsWith('limitrate') ? `${(s.opsPerSec / erl).toFixed(2)}x` : '';
-      const rR = rlf && name.startsWith('limitrate') ? `${(s.opsPerSec / rlf).toFixed(2)}x` : '';
+      const [rE, rR] = peerRatios(sc, name, s);
       lines.push(
         `${pad(id, 11)} ${pad(name, 22)} ${pad(s.usage, 8)} ${lpad(fmtInt(s.opsPerSec), 11)}  ${pad(`[${fmtInt(s.min)} .. ${fmtInt(s.max)}]`, 25)} ${lpad(rE, 6)} ${lpad(rR, 6)}`,
       );
@@ -342,11 +348,8 @@ export function formatMarkdown(results) {
   L.push('| id | subject | usage | ops/s (median) | min .. max | vs ERL | vs RLF |');
   L.push('|---|---|---|---:|---|---:|---:|');
   for (const [id, sc] of Object.entries(results.throughput)) {
-    const erl = sc.subjects['express-rate-limit']?.opsPerSec;
-    const rlf = sc.subjects['rate-limiter-flexible']?.opsPerSec;
     for (const [name, s] of Object.entries(sc.subjects)) {
-      const rE = erl && name.startsWith('limitrate') ? `${(s.opsPerSec / erl).toFixed(2)}x` : '';
-      const rR = rlf && name.startsWith('limitrate') ? `${(s.opsPerSec / rlf).toFixed(2)}x` : '';
+      const [rE, rR] = peerRatios(sc, name, s);
       L.push(`| \`${id}\` | ${name} | ${s.usage} | ${fmtInt(s.opsPerSec)} | ${fmtInt(s.min)} .. ${fmtInt(s.max)} | ${rE} | ${rR} |`);
     }
   }

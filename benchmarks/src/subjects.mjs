@@ -100,8 +100,11 @@ async function limiterSubject(method) {
   };
 }
 
-/** One operation per call, awaiting only promises. */
-export async function timeNatural(call, read, keys, durationMs, minOps, batch) {
+/**
+ * One operation per call for `durationMs` (and at least `minOps`), `batch` calls between
+ * clock reads. `awaitAll` awaits every call; otherwise only promises are awaited.
+ */
+async function timeLoop(awaitAll, call, read, keys, durationMs, minOps, batch) {
   const n = keys.length;
   let i = 0;
   let ops = 0;
@@ -112,7 +115,7 @@ export async function timeNatural(call, read, keys, durationMs, minOps, batch) {
   do {
     for (let b = 0; b < batch; b++) {
       let r = call(keys[i]);
-      if (isThenable(r)) r = await r;
+      if (awaitAll || isThenable(r)) r = await r;
       admitted += read(r);
       if (++i === n) i = 0;
     }
@@ -122,26 +125,11 @@ export async function timeNatural(call, read, keys, durationMs, minOps, batch) {
   return { ops, ms: t - t0, admitted };
 }
 
+/** One operation per call, awaiting only promises. */
+export const timeNatural = (...args) => timeLoop(false, ...args);
+
 /** One operation per call, every call awaited. */
-export async function timeAwaited(call, read, keys, durationMs, minOps, batch) {
-  const n = keys.length;
-  let i = 0;
-  let ops = 0;
-  let admitted = 0;
-  const t0 = performance.now();
-  const end = t0 + durationMs;
-  let t = t0;
-  do {
-    for (let b = 0; b < batch; b++) {
-      const r = await call(keys[i]);
-      admitted += read(r);
-      if (++i === n) i = 0;
-    }
-    ops += batch;
-    t = performance.now();
-  } while (t < end || ops < minOps);
-  return { ops, ms: t - t0, admitted };
-}
+export const timeAwaited = (...args) => timeLoop(true, ...args);
 
 /** Caller-owned key strings (flat, short: `user-0` .. `user-999999`), or one hot key. */
 export function makeKeys(count) {
