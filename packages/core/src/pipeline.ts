@@ -284,9 +284,12 @@ export class Pipeline<TReq> {
       return this.storeFailed(p.user, res, e, mode !== 'peek');
     }
     if (isPromiseLike(r)) {
+      // Other checks run while the store answers: keep this request's own copy of `p`
+      // (it may be the pipeline's reused object).
+      const own = prepared(p.user, p.userKey, p.resolution, p.error);
       return this.bound(r).then(
-        (cr) => this.checked(cr, p, res, mode, tokens, micros, error),
-        (e: unknown) => this.storeFailed(p.user, res, e, mode !== 'peek'),
+        (cr) => this.checked(cr, own, res, mode, tokens, micros, error),
+        (e: unknown) => this.storeFailed(own.user, res, e, mode !== 'peek'),
       );
     }
     return this.checked(r, p, res, mode, tokens, micros, error);

@@ -65,9 +65,10 @@ async function memoFor<TReq>(pipeline: Pipeline<TReq>, target: RateLimitResult |
     throw new RequestError('record() needs the result of check() or a request', 'Pass the object check() returned, or { userId, plan, endpoint }');
   }
   const request: RateLimitRequest<TReq> = isResult ? { userId: target.user, plan: target.plan, endpoint: target.endpoint } : (target as RateLimitRequest<TReq>);
-  const prepared = await pipeline.prepare(request, true);
+  // A synchronous answer may be the pipeline's reused object: read it before anything waits.
+  const answer = pipeline.prepare(request, true);
+  const prepared = answer instanceof Promise ? await answer : answer;
   if (prepared.result !== undefined) return undefined;
-  // (prepared may be the pipeline's reused object: take what is needed now.)
   const memo: Memo<TReq> = { resolution: prepared.resolution, userKey: prepared.userKey, tokens: 0, micros: 0, at: Number.NaN };
   if (isResult) {
     const r = target as RateLimitResult;
