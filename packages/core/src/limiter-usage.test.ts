@@ -106,6 +106,27 @@ describe('record: reconciling usage after the response', () => {
   });
 });
 
+describe('re-entrant checks', () => {
+  it('an estimateCost that checks the limiter again does not confuse the outer check', async () => {
+    const clock = manualClock(T0);
+    const inner: { limiter?: RateLimiter<{ nested: boolean }> } = {};
+    const limiter = new RateLimiter<{ nested: boolean }>({
+      clock,
+      policies: {
+        free: {
+          endpoints: { 'POST|/outer': { rate: { maxPerMinute: 5 }, cost: { dailyCap: 1, estimateCost: () => (inner.limiter!.checkNow({ userId: 'someone-else', endpoint: 'GET|/inner' }), 0.1) } } },
+          defaults: { rate: { maxPerMinute: 5 } },
+        },
+      },
+    });
+    inner.limiter = limiter;
+    const r = await limiter.check({ userId: 'outer-user', endpoint: 'POST|/outer' });
+    expect(r.user).toBe('outer-user');
+    expect(r.limits.every((l) => l.key.startsWith('outer-user:'))).toBe(true);
+    expect(r.cost).toBeCloseTo(0.1, 10);
+  });
+});
+
 describe('reset', () => {
   const config = {
     policies: {

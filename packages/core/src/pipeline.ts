@@ -210,15 +210,16 @@ export class Pipeline<TReq> {
       const micros = request.cost === undefined ? 0 : costToMicros(request.cost);
       return this.decideNow(p, res, mode, tokens, micros, p.error);
     }
+    // estimateCost is user code: it may check again (synchronously) or be awaited while
+    // other checks run, either of which reuses the shared prepared object. Keep a copy.
+    const own = prepared(p.user, p.userKey, p.resolution, p.error);
     let estimate: number | PromiseLike<number>;
     try {
       estimate = this.estimate(res, request);
     } catch (e) {
-      return this.estimateFailed(p, res, mode, tokens, e);
+      return this.estimateFailed(own, res, mode, tokens, e);
     }
-    if (!isPromiseLike(estimate)) return this.decideNow(p, res, mode, tokens, costToMicros(estimate), p.error);
-    // Other checks may run while the estimate is awaited: keep this request's own copy.
-    const own = prepared(p.user, p.userKey, p.resolution, p.error);
+    if (!isPromiseLike(estimate)) return this.decideNow(own, res, mode, tokens, costToMicros(estimate), own.error);
     return Promise.resolve(estimate).then(
       (dollars) => this.decideNow(own, res, mode, tokens, costToMicros(dollars), own.error),
       (e: unknown) => this.estimateFailed(own, res, mode, tokens, e),
