@@ -114,7 +114,7 @@ describe('re-entrant checks', () => {
       clock,
       policies: {
         free: {
-          endpoints: { 'POST|/outer': { rate: { maxPerMinute: 5 }, cost: { dailyCap: 1, estimateCost: () => (inner.limiter!.checkNow({ userId: 'someone-else', endpoint: 'GET|/inner' }), 0.1) } } },
+          endpoints: { 'POST|/outer': { rate: { maxPerMinute: 5 }, cost: { dailyCap: 1, estimateCost: () => (inner.limiter!.checkNow({ userId: 'someone-else', endpoint: 'GET|/inner', tokens: 1 }), 0.1) } } },
           defaults: { rate: { maxPerMinute: 5 } },
         },
       },
