@@ -84,8 +84,30 @@ export interface UnknownPlanEvent extends BaseEvent {
   handling: 'default' | 'allow' | 'block';
 }
 
+/** A webhook receiver could not be reached or refused a batch after every retry. */
+export interface WebhookFailedEvent extends BaseEvent {
+  type: 'webhook_failed';
+  url: string;
+  /** Events in the batch that was given up on. */
+  events: number;
+  attempts: number;
+  /** Last HTTP status, when there was a response. */
+  status?: number;
+  error: string;
+}
+
+/** The webhook queue was full: the oldest events were dropped to make room. */
+export interface WebhookDroppedEvent extends BaseEvent {
+  type: 'webhook_dropped';
+  url: string;
+  /** Events dropped this time. */
+  count: number;
+}
+
 export type LimitRateEvent =
   | AllowedEvent
+  | WebhookFailedEvent
+  | WebhookDroppedEvent
   | ExceededEvent
   | SlowdownEvent
   | IpBlockedEvent
