@@ -76,6 +76,32 @@ describe('record: reconciling usage after the response', () => {
     expect(await usedOf(limiter, 'tokens:1m')).toBe(150);
   });
 
+  it('gives a counted request back (requests: 0), once, also through a copy', async () => {
+    const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 2 } } } });
+    const r = await limiter.check({ userId: 'u' });
+    expect(await usedOf(limiter, 'rate:1m')).toBe(1);
+    expect(await limiter.record(r, { requests: 0 })).toMatchObject({ recorded: true, requests: -1 });
+    expect(await usedOf(limiter, 'rate:1m')).toBe(0);
+    expect((await limiter.record(r, { requests: 0 })).requests).toBe(0);
+    const copy = JSON.parse(JSON.stringify(await limiter.check({ userId: 'u' }))) as typeof r;
+    await limiter.record(copy, { requests: 0 });
+    expect(await usedOf(limiter, 'rate:1m')).toBe(0);
+  });
+
+  it('does not give back a request that was refused (nothing was counted)', async () => {
+    const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 1 } } } });
+    await limiter.check({ userId: 'u' });
+    const refused = await limiter.check({ userId: 'u' });
+    expect((await limiter.record(refused, { requests: 0 })).requests).toBe(0);
+    expect(await usedOf(limiter, 'rate:1m')).toBe(1);
+  });
+
+  it('reports only what the policy counts (no token limit: no tokens charged)', async () => {
+    const { limiter } = make({ policies: { free: { cost: { dailyCap: 1 } } } });
+    const r = await limiter.checkCost({ userId: 'u', cost: 0.1 });
+    expect(await limiter.record(r, { tokens: 50, cost: 0.2 })).toMatchObject({ tokens: 0, requests: 0 });
+  });
+
   it('records against a request when there is no check result', async () => {
     const { limiter } = make(tokens);
     await limiter.record({ userId: 'u' }, { tokens: 40, cost: 0.25 });
@@ -95,7 +121,7 @@ describe('record: reconciling usage after the response', () => {
   it('does nothing when there is nothing to reconcile', async () => {
     const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 5 } } } });
     const r = await limiter.check({ userId: 'u' });
-    expect(await limiter.record(r, { tokens: 100 })).toEqual({ recorded: true, tokens: 0, cost: 0, limits: [] });
+    expect(await limiter.record(r, { tokens: 100 })).toEqual({ recorded: true, tokens: 0, cost: 0, requests: 0, limits: [] });
   });
 
   it('rejects bad usage values', async () => {

@@ -43,6 +43,8 @@ export interface Memo<TReq> {
   userKey: string;
   tokens: number;
   micros: number;
+  /** Requests counted against the rate limits (1 when the check was committed). */
+  requests: number;
   at: number;
 }
 
@@ -56,10 +58,10 @@ export interface PipelineContext<TReq> {
   defaultPlan: string;
 }
 
-export function checkAmount(name: 'cost' | 'tokens', value: unknown): number | undefined {
+export function checkAmount(name: 'cost' | 'tokens' | 'requests', value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RequestError(`request.${name} must be a finite number >= 0, got ${String(value)}`, `Pass the request's ${name === 'cost' ? 'cost in dollars' : 'token count'}, or leave it out`);
+    throw new RequestError(`request.${name} must be a finite number >= 0, got ${String(value)}`, `Pass the ${name === 'cost' ? 'cost in dollars' : name === 'tokens' ? 'token count' : 'number of requests'}, or leave it out`);
   }
   return value;
 }
@@ -343,7 +345,7 @@ export class Pipeline<TReq> {
     );
     if (mode !== 'peek') {
       if (result.action !== 'allow' || this.ctx.events.has('allowed')) emitDecision(this.ctx.events, result, templates, tokens, micros, cr.committed);
-      if (cr.committed && res.hasUsage) this.memos.set(result, { resolution: res, userKey: p.userKey, tokens, micros, at: cr.now });
+      if (cr.committed && res.hasUsage) this.memos.set(result, { resolution: res, userKey: p.userKey, tokens, micros, requests: 1, at: cr.now });
     }
     return result;
   }

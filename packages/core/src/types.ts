@@ -118,6 +118,11 @@ export interface ActualUsage {
   tokens?: number;
   /** Dollars. */
   cost?: number;
+  /**
+   * Requests to count against the rate limits: 1 is what check() counted; 0 gives it back
+   * (for "do not count successful/failed requests").
+   */
+  requests?: number;
 }
 
 /** What `record()` changed. */
@@ -128,6 +133,8 @@ export interface RecordResult {
   tokens: number;
   /** Dollars charged (+) or refunded (-). */
   cost: number;
+  /** Requests counted (+) or given back (-). */
+  requests: number;
   limits: LimitStatus[];
   error?: LimitRateError;
 }

@@ -14,20 +14,27 @@ import { isPromiseLike } from './util/timeout.js';
 export async function record<TReq>(pipeline: Pipeline<TReq>, target: RateLimitResult | RateLimitRequest<TReq>, usage: ActualUsage): Promise<RecordResult> {
   const tokens = checkAmount('tokens', usage.tokens);
   const cost = checkAmount('cost', usage.cost);
-  const memo = pipeline.memos.get(target as RateLimitResult) ?? (await memoFor(pipeline, target));
-  if (memo === undefined) return { recorded: false, tokens: 0, cost: 0, limits: [] };
+  const requests = checkAmount('requests', usage.requests);
+  let memo = pipeline.memos.get(target as RateLimitResult);
+  if (memo === undefined) {
+    memo = await memoFor(pipeline, target);
+    if (memo === undefined) return { recorded: false, tokens: 0, cost: 0, requests: 0, limits: [] };
+    // Remember it for this object, so recording through it again charges nothing twice.
+    if ('limits' in target) pipeline.memos.set(target, memo);
+  }
   const dTokens = tokens === undefined ? 0 : Math.ceil(tokens) - memo.tokens;
   const dMicros = cost === undefined ? 0 : costToMicros(cost) - memo.micros;
+  const dRequests = requests === undefined ? 0 : Math.round(requests) - memo.requests;
   const res = memo.resolution;
   const picked: LimitTemplate[] = [];
   const specs: LimitSpec[] = [];
   (res.policy?.templates ?? []).forEach((t, i) => {
-    const delta = t.kind === 'tokens' ? dTokens : t.kind === 'cost' ? dMicros : 0;
+    const delta = t.kind === 'tokens' ? dTokens : t.kind === 'cost' ? dMicros : dRequests;
     if (delta === 0) return;
     picked.push(t);
     specs.push(t.make(memo.userKey + res.suffixes[i]!, delta));
   });
-  if (specs.length === 0) return { recorded: true, tokens: 0, cost: 0, limits: [] };
+  if (specs.length === 0) return { recorded: true, tokens: 0, cost: 0, requests: 0, limits: [] };
   const { store, events, clock } = pipeline.ctx;
   const user = 'user' in target ? target.user : target.userId;
   let cr: ConsumeResult;
@@ -37,10 +44,14 @@ export async function record<TReq>(pipeline: Pipeline<TReq>, target: RateLimitRe
   } catch (e) {
     const error = pipeline.storeError(e);
     events.emit({ type: 'store_error', timestamp: clock.now(), user, plan: res.plan, endpoint: res.endpoint.key, store: store.name, error, policy: pipeline.failOpen ? 'allow' : 'block' });
-    return { recorded: false, tokens: 0, cost: 0, limits: [], error };
+    return { recorded: false, tokens: 0, cost: 0, requests: 0, limits: [], error };
   }
-  memo.tokens += dTokens;
-  memo.micros += dMicros;
+  // Only what the policy counts has been charged.
+  const hasKind = (k: string) => picked.some((t) => t.kind === k);
+  const charged = { tokens: hasKind('tokens') ? dTokens : 0, micros: hasKind('cost') ? dMicros : 0, requests: hasKind('rate') ? dRequests : 0 };
+  memo.tokens += charged.tokens;
+  memo.micros += charged.micros;
+  memo.requests += charged.requests;
   if ('limits' in target && 'tokens' in target) {
     // The result now says what has been charged, so recording the same usage again through
     // this object (or a copy made from now on) charges nothing more.
@@ -49,9 +60,9 @@ export async function record<TReq>(pipeline: Pipeline<TReq>, target: RateLimitRe
   }
   const limits = picked.map((t, i) => limitStatus(t, specs[i]!.key, cr.limits[i]!));
   const overLimit = cr.limits.some((o, i) => !o.allowed && specs[i]!.cost > 0);
-  const dCost = dMicros / MICROS_PER_DOLLAR;
-  events.emit({ type: 'usage_recorded', timestamp: cr.now, user, plan: res.plan, endpoint: res.endpoint.key, tokens: dTokens, cost: dCost, overLimit });
-  return { recorded: true, tokens: dTokens, cost: dCost, limits };
+  const dCost = charged.micros / MICROS_PER_DOLLAR;
+  events.emit({ type: 'usage_recorded', timestamp: cr.now, user, plan: res.plan, endpoint: res.endpoint.key, tokens: charged.tokens, cost: dCost, overLimit });
+  return { recorded: true, tokens: charged.tokens, cost: dCost, requests: charged.requests, limits };
 }
 
 /**
@@ -69,11 +80,14 @@ async function memoFor<TReq>(pipeline: Pipeline<TReq>, target: RateLimitResult |
   const answer = pipeline.prepare(request, true);
   const prepared = answer instanceof Promise ? await answer : answer;
   if (prepared.result !== undefined) return undefined;
-  const memo: Memo<TReq> = { resolution: prepared.resolution, userKey: prepared.userKey, tokens: 0, micros: 0, at: Number.NaN };
+  const memo: Memo<TReq> = { resolution: prepared.resolution, userKey: prepared.userKey, tokens: 0, micros: 0, requests: 0, at: Number.NaN };
   if (isResult) {
     const r = target as RateLimitResult;
     memo.tokens = r.tokens;
     memo.micros = Math.round(r.cost * MICROS_PER_DOLLAR);
+    // A check counted its request unless it was refused (a dry run lets a refusal through
+    // uncounted) or the store failed.
+    memo.requests = r.limits.length > 0 && r.action !== 'block' && !r.degraded ? 1 : 0;
     memo.at = r.timestamp;
     // A checkCost() result reconciles only the limits it checked.
     const ids = new Set(r.limits.map((l) => l.id));

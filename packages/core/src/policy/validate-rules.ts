@@ -154,7 +154,23 @@ function misplacedRuleFields(issues: Issues, path: string, obj: Obj): void {
   }
 }
 
-function validateEndpointPolicy(issues: Issues, path: string, policy: unknown): void {
+/** In-flight limits of an endpoint (enforced by the HTTP layer). */
+function validateConcurrency(issues: Issues, path: string, rule: unknown): void {
+  if (!isObject(rule)) {
+    issues.bad(path, `must be an object, got ${show(rule)}`, 'For example { max: 5, actionOnExceed: "queue", queueTimeout: 30000 }');
+    return;
+  }
+  issues.keys(path, rule, ['max', 'queueTimeout', 'maxQueueSize', 'actionOnExceed']);
+  if (rule.max === undefined) issues.bad(`${path}.max`, 'is required', 'The most requests of this endpoint in flight at once, e.g. 5');
+  issues.positiveInt(`${path}.max`, rule.max, 'A whole number of requests in flight at once');
+  if (rule.queueTimeout !== undefined && (typeof rule.queueTimeout !== 'number' || !Number.isFinite(rule.queueTimeout) || rule.queueTimeout < 0 || rule.queueTimeout > 600_000)) {
+    issues.bad(`${path}.queueTimeout`, `must be a number of ms from 0 to 600000, got ${show(rule.queueTimeout)}`, 'How long a queued request may wait for a slot');
+  }
+  issues.nonNegativeInt(`${path}.maxQueueSize`, rule.maxQueueSize, 'How many requests may wait for a slot (0: none)');
+  issues.oneOf(`${path}.actionOnExceed`, rule.actionOnExceed, ['queue', 'block']);
+}
+
+function validateEndpointPolicy(issues: Issues, path: string, policy: unknown, concurrency: boolean): void {
   if (!isObject(policy)) {
     issues.bad(path, `must be an object, got ${show(policy)}`, 'For example { rate: { maxPerMinute: 10 } }, or {} for no limits');
     return;
@@ -165,15 +181,19 @@ function validateEndpointPolicy(issues: Issues, path: string, policy: unknown): 
   if (policy.rate !== undefined) validateRateRule(issues, `${path}.rate`, policy.rate);
   if (policy.cost !== undefined) validateCostRule(issues, `${path}.cost`, policy.cost);
   if (policy.concurrency !== undefined) {
-    issues.unsupported(
-      `${path}.concurrency`,
-      'in-flight (concurrency) limits need to see a request finish, which the framework-free RateLimiter cannot',
-      'Use them through an HTTP adapter such as @limitrate/express',
-    );
+    if (concurrency) {
+      validateConcurrency(issues, `${path}.concurrency`, policy.concurrency);
+    } else {
+      issues.unsupported(
+        `${path}.concurrency`,
+        'in-flight (concurrency) limits need to see a request finish, which the framework-free RateLimiter cannot',
+        'Use them through an HTTP adapter such as @limitrate/express',
+      );
+    }
   }
 }
 
-export function validatePolicies(issues: Issues, policies: unknown): void {
+export function validatePolicies(issues: Issues, policies: unknown, concurrency = false): void {
   if (!isObject(policies)) {
     issues.bad('policies', `must be an object of plans, got ${show(policies)}`, "For example policies: { free: { rate: { maxPerMinute: 10 } } }");
     return;
@@ -193,7 +213,7 @@ export function validatePolicies(issues: Issues, policies: unknown): void {
     }
     if (plan.rate !== undefined) validateRateRule(issues, `${path}.rate`, plan.rate);
     if (plan.cost !== undefined) validateCostRule(issues, `${path}.cost`, plan.cost);
-    if (plan.defaults !== undefined) validateEndpointPolicy(issues, `${path}.defaults`, plan.defaults);
+    if (plan.defaults !== undefined) validateEndpointPolicy(issues, `${path}.defaults`, plan.defaults, concurrency);
     if (plan.endpoints !== undefined) {
       if (!isObject(plan.endpoints)) {
         issues.bad(`${path}.endpoints`, `must be an object keyed "METHOD|/path", got ${show(plan.endpoints)}`, "For example endpoints: { 'POST|/api/chat': { rate: { maxPerMinute: 10 } } }");
@@ -214,7 +234,7 @@ export function validatePolicies(issues: Issues, policies: unknown): void {
           issues.bad(epath, `matches exactly the same requests as "${dup}" (keys are case-insensitive, ignore trailing slashes and parameter names)`, 'Merge the two entries');
         }
         seen.set(shape, key);
-        validateEndpointPolicy(issues, epath, policy);
+        validateEndpointPolicy(issues, epath, policy, concurrency);
       }
     }
   }

@@ -111,14 +111,15 @@ function validateStore(issues: Issues, store: unknown): void {
  * validateConfig({ policies: { free: { rate: { maxPerMinute: 10 } } } }); // ok
  * ```
  */
-export function validateConfig(config: unknown): void {
+export function validateConfig(config: unknown, options: ValidationOptions = {}): void {
+  const adapterKeys = options.adapterKeys ?? [];
   const issues = new Issues();
   if (!isObject(config)) {
     issues.bad('(config)', `must be an object, got ${show(config)}`, 'Pass { policies: { ... } }');
     throw new ConfigError(issues.list);
   }
   for (const key of Object.keys(config)) {
-    if ((CORE_OPTIONS as readonly string[]).includes(key)) continue;
+    if ((CORE_OPTIONS as readonly string[]).includes(key) || adapterKeys.includes(key)) continue;
     if ((ADAPTER_OPTIONS as readonly string[]).includes(key)) {
       issues.unsupported(key, `"${key}" is an HTTP adapter option, which the framework-free RateLimiter does not use`, 'Pass it to an adapter such as @limitrate/express, or put the value on each check() request');
     } else if ((LATER_OPTIONS as readonly string[]).includes(key)) {
@@ -141,7 +142,7 @@ export function validateConfig(config: unknown): void {
   }
 
   if (config.policies === undefined) issues.bad('policies', 'is required', "Add policies: { free: { rate: { maxPerMinute: 10 } } }");
-  else validatePolicies(issues, config.policies);
+  else validatePolicies(issues, config.policies, options.concurrency ?? false);
   validateStore(issues, config.store);
 
   if (config.clock !== undefined && !(isObject(config.clock) && isFn(config.clock.now))) {
@@ -177,5 +178,16 @@ export function validateConfig(config: unknown): void {
   issues.fn('dryRunLogger', config.dryRunLogger, 'dryRunLogger(event) receives what would have been blocked or slowed');
   issues.fn('onEvent', config.onEvent, 'onEvent(event) receives every event');
 
+  issues.list.push(...(options.extraIssues ?? []));
   if (issues.list.length > 0) throw new ConfigError(issues.list);
+}
+
+/** How an adapter widens validation to the options it handles itself. */
+export interface ValidationOptions {
+  /** Top-level keys the caller validates (they are not reported as unknown or unsupported). */
+  adapterKeys?: readonly string[];
+  /** Accept (and check) endpoint `concurrency` rules: the caller enforces them. */
+  concurrency?: boolean;
+  /** The caller's own issues, reported together with these in one ConfigError. */
+  extraIssues?: readonly ConfigIssue[];
 }
