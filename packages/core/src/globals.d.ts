@@ -14,3 +14,45 @@ declare const console: {
 };
 
 declare const performance: { now(): number } | undefined;
+
+// Webhooks (src/webhooks/): HMAC signing with Web Crypto, and POSTs with fetch + AbortController.
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+
+interface CryptoKey {
+  readonly type: string;
+}
+declare const crypto: {
+  readonly subtle: {
+    importKey(format: 'raw', keyData: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-256' }, extractable: boolean, keyUsages: readonly 'sign'[]): Promise<CryptoKey>;
+    sign(algorithm: 'HMAC', key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
+  };
+  randomUUID(): string;
+};
+
+interface AbortSignal {
+  readonly aborted: boolean;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+
+declare function fetch(
+  input: string,
+  init?: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+    redirect?: 'follow' | 'manual' | 'error';
+  },
+): Promise<{
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: { cancel(reason?: unknown): Promise<void> } | null;
+  text(): Promise<string>;
+}>;

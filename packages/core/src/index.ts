@@ -45,3 +45,11 @@ export {
   type LimitRateErrorCode,
   type ConfigIssue,
 } from './errors/index.js';
+export { HttpLimiter, type HttpRequestInfo, type HttpDecision, type HttpOutcome, type RateLimitStatus } from './http/engine.js';
+export { HTTP_OPTIONS, type HttpLimiterOptions } from './http/options.js';
+export { templatePath, isIdSegment } from './http/route.js';
+export { ConcurrencyGates, type Release } from './http/concurrency.js';
+export { parseIp, formatIp, ipKey, clientIp, compileCidrList, type ParsedIp, type CidrList } from './http/ip.js';
+export { rateLimitHeaders, retryAfterSeconds, type HeaderMode, type HeaderOptions } from './http/headers.js';
+export { refusal, ipBlockedRefusal, rateLimitMessage, type Refusal, type RefusalOptions } from './http/body.js';
+export * from './webhooks/index.js';

@@ -1,0 +1,402 @@
+// HttpLimiter: everything an HTTP adapter needs, framework-free. It takes a description of
+// the request (method, path, route template, addresses), applies skip, IP rules, user and
+// plan identification, in-flight limits and the rate check, and answers with what to send
+// (headers, a refusal body, a delay) plus a `done` callback for after the response
+// (reconciling tokens, not counting successful/failed requests, releasing slots).
+import { systemClock, type Clock } from '../clock.js';
+import type { LimitRateError } from '../errors/index.js';
+import type { EventBus } from '../events/bus.js';
+import { RateLimiter } from '../limiter.js';
+import { parseEndpointPattern } from '../policy/endpoint.js';
+import { PolicyEngine } from '../policy/engine.js';
+import type { ConcurrencyRule, Policies } from '../policy/types.js';
+import { validateConfig } from '../policy/validate.js';
+import type { LimitStatus, RateLimitResult } from '../types.js';
+import { isPromiseLike } from '../util/timeout.js';
+import { WebhookSender } from '../webhooks/index.js';
+import { runCallback, then, type Outcome } from './callbacks.js';
+import { ConcurrencyGates, type Refused, type Release } from './concurrency.js';
+import { rateLimitHeaders, retryAfterSeconds, type HeaderMode } from './headers.js';
+import { compileCidrList, clientIp, ipKey, type CidrList } from './ip.js';
+import { coreConfigOf, httpOptionIssues, HTTP_VALIDATED_KEYS, type HttpLimiterOptions } from './options.js';
+import { ipBlockedRefusal, refusal, type RefusalOptions } from './body.js';
+import { templatePath } from './route.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** A request, as the adapter describes it. */
+export interface HttpRequestInfo<TReq> {
+  method: string;
+  /** The URL path, without the query. */
+  path: string;
+  /** The route template when the framework knows it (`/users/:id`). */
+  route?: string | undefined;
+  /** The address of the peer that connected (the socket's remote address). */
+  remoteAddress?: string | undefined;
+  /** X-Forwarded-For header value(s), consulted only when proxies are trusted. */
+  forwardedFor?: string | readonly string[] | undefined;
+  /** The framework's own request, handed to the callbacks. */
+  raw: TReq;
+}
+
+/** How the response went, for `done`. */
+export interface HttpOutcome<TRes> {
+  statusCode: number;
+  /** False when the connection closed before the response was sent. */
+  completed: boolean;
+  res: TRes;
+}
+
+/** What the adapter should do with a request. */
+export interface HttpDecision<TRes> {
+  action: 'continue' | 'refuse';
+  /** The status to answer with when refusing (403, 429 or 503). */
+  status: number;
+  headers: Array<[string, string]>;
+  contentType: string | undefined;
+  body: Record<string, unknown> | undefined;
+  /** Wait this long before continuing (slowdown). */
+  delayMs: number;
+  /** The limiter's decision, when a check ran. */
+  result: RateLimitResult | undefined;
+  user: string;
+  plan: string;
+  endpoint: string;
+  /** Call when the response has finished or the connection closed; safe to call twice. */
+  done: ((outcome: HttpOutcome<TRes>) => void) | undefined;
+}
+
+/** A user's quota, for status endpoints (LimitRate v3 fields, plus every limit). */
+export interface RateLimitStatus {
+  used: number;
+  limit: number | null;
+  remaining: number | null;
+  /** Seconds until the limit is fully available again. */
+  resetIn: number;
+  plan: string;
+  /** Used share of the limit, 0 to 100. */
+  percentage: number;
+  endpoint: string;
+  limits: LimitStatus[];
+}
+
+const NOTHING: Array<[string, string]> = [];
+const isString = (v: unknown): string | undefined => (typeof v === 'string' ? undefined : `returned ${typeof v}, not a string`);
+const isBoolean = (v: unknown): string | undefined => (typeof v === 'boolean' || v === undefined ? undefined : `returned ${typeof v}, not a boolean`);
+const isTokens = (v: unknown): string | undefined =>
+  v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0) ? undefined : `returned ${String(v)}, not a token count >= 0`;
+
+/**
+ * The shared engine of the HTTP adapters.
+ *
+ * @example
+ * ```ts
+ * const http = new HttpLimiter({ policies: { free: { rate: { maxPerMinute: 60 } } } });
+ * const d = await http.decide({ method: 'GET', path: '/api/items', remoteAddress: '203.0.113.7', raw: req });
+ * if (d.action === 'refuse') return send(d.status, d.headers, d.body);
+ * ```
+ */
+export class HttpLimiter<TReq, TRes = unknown> {
+  readonly limiter: RateLimiter<TReq>;
+  readonly events: EventBus;
+  private readonly o: HttpLimiterOptions<TReq, TRes>;
+  private readonly clock: Clock;
+  private readonly allow: CidrList;
+  private readonly block: CidrList;
+  private readonly headerMode: HeaderMode;
+  private readonly refusalOptions: RefusalOptions;
+  private readonly timeoutMs: number;
+  private readonly subnet: number | false;
+  private readonly failOpen: boolean;
+  private readonly gates = new ConcurrencyGates();
+  private readonly concurrency: Map<string, Map<string, ConcurrencyRule>> | undefined;
+  private readonly policyEngine: PolicyEngine<TReq> | undefined;
+  private readonly webhooks: WebhookSender | undefined;
+  private readonly needsDone: boolean;
+
+  constructor(options: HttpLimiterOptions<TReq, TRes>) {
+    const asObject = (options ?? {}) as unknown as Record<string, unknown>;
+    validateConfig(options, { adapterKeys: HTTP_VALIDATED_KEYS, concurrency: true, extraIssues: typeof options === 'object' && options !== null ? httpOptionIssues(asObject) : [] });
+    this.o = options;
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new RateLimiter<TReq>({ ...coreConfigOf(options), policies: withoutConcurrency(options.policies) });
+    this.events = this.limiter.events;
+    this.allow = compileCidrList(options.ipAllowlist ?? []).list;
+    this.block = compileCidrList(options.ipBlocklist ?? []).list;
+    this.headerMode = options.headers ?? 'v3';
+    this.refusalOptions = { upgradeHint: options.upgradeHint, problemDetails: options.problemDetails };
+    this.timeoutMs = options.callbackTimeoutMs ?? 1000;
+    this.subnet = options.ipv6Subnet ?? 56;
+    this.failOpen = (options.onStoreError ?? options.onRedisError ?? 'allow') === 'allow';
+    this.concurrency = concurrencyRules(options.policies);
+    this.policyEngine = this.concurrency === undefined ? undefined : new PolicyEngine(options.policies);
+    this.needsDone = this.concurrency !== undefined || options.extractTokenUsage !== undefined || options.skipSuccessfulRequests === true || options.skipFailedRequests === true;
+    if (options.webhookUrl !== undefined || (options.webhooks !== undefined && options.webhooks.length > 0)) {
+      this.webhooks = new WebhookSender(options.webhooks ?? [], { clock: this.clock, ...(options.webhookUrl !== undefined ? { legacyUrl: options.webhookUrl } : {}) });
+      this.webhooks.attach(this.events);
+    }
+  }
+
+  /** Decide a request. Synchronous whenever every callback and the store are. */
+  decide(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
+    const skip = this.o.skip;
+    if (skip === undefined) return this.screen(info);
+    return then(runCallback<boolean>('skip', skip, [info.raw], this.timeoutMs, isBoolean), (out) => {
+      if (!out.ok) this.callbackFailed(out.error, 'skip', '', '', this.endpointOf(info), 'limited the request');
+      return out.ok && out.value === true ? this.pass(info, '', '') : this.screen(info);
+    });
+  }
+
+  /** A user's quota for a request, without counting anything. */
+  async status(info: HttpRequestInfo<TReq>, endpoint?: string): Promise<RateLimitStatus> {
+    const ip = this.ipOf(info);
+    const who = await this.identify(info, ip);
+    const ep = endpoint ?? this.endpointOf(info);
+    const r = await this.limiter.peek({ userId: who.user, plan: who.plan, endpoint: ep, raw: info.raw });
+    const finite = r.limits.length > 0;
+    return {
+      used: r.current,
+      limit: finite ? r.limit : null,
+      remaining: finite ? r.remaining : null,
+      resetIn: r.resetInSeconds,
+      plan: r.plan,
+      percentage: finite && r.limit > 0 ? Math.min(100, Math.round((r.current / r.limit) * 100)) : 0,
+      endpoint: r.endpoint,
+      limits: r.limits,
+    };
+  }
+
+  /** Deliver pending events and webhooks, close the store. */
+  async close(): Promise<void> {
+    await this.events.flush();
+    await this.webhooks?.close();
+    await this.limiter.close();
+  }
+
+  private endpointOf(info: HttpRequestInfo<TReq>): string {
+    return `${info.method.toUpperCase()}|${info.route ?? templatePath(info.path)}`;
+  }
+
+  private ipOf(info: HttpRequestInfo<TReq>): string | undefined {
+    return clientIp({ remoteAddress: info.remoteAddress, forwardedFor: info.forwardedFor, trustProxy: this.o.trustProxy, trustedProxyCount: this.o.trustedProxyCount });
+  }
+
+  /** IP rules, then identification, then the checks. */
+  private screen(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
+    const ip = this.ipOf(info);
+    const endpoint = this.endpointOf(info);
+    if (ip !== undefined && this.block.size > 0 && this.block.matches(ip)) {
+      const dry = this.o.dryRun === true;
+      this.events.emit({ type: 'ip_blocked', timestamp: this.clock.now(), user: ip, plan: '', endpoint, ip });
+      if (!dry) {
+        const r = ipBlockedRefusal(ip, this.refusalOptions);
+        return this.decision('refuse', r.status, NOTHING, r.contentType, r.body, 0, undefined, ip, '', endpoint, undefined);
+      }
+    }
+    if (ip !== undefined && this.allow.size > 0 && this.allow.matches(ip)) return this.pass(info, ip, '');
+    return then(this.identify(info, ip, endpoint), (who) => (who.refuse !== undefined ? who.refuse : this.limit(info, endpoint, who.user, who.plan)));
+  }
+
+  /** identifyUser and identifyPlan, contained: a failure falls back (or refuses, fail-closed). */
+  private identify(info: HttpRequestInfo<TReq>, ip: string | undefined, endpoint = this.endpointOf(info)): MaybePromise<{ user: string; plan: string; refuse?: HttpDecision<TRes> }> {
+    const fallbackUser = ip === undefined ? 'unknown' : (ipKey(ip, this.subnet) ?? ip);
+    const o = this.o;
+    const user: MaybePromise<Outcome<string>> = o.identifyUser ? runCallback<string>('identifyUser', o.identifyUser, [info.raw], this.timeoutMs, isString) : { ok: true, value: fallbackUser };
+    return then(user, (u) => {
+      const plan: MaybePromise<Outcome<string>> = o.identifyPlan ? runCallback<string>('identifyPlan', o.identifyPlan, [info.raw], this.timeoutMs, isString) : { ok: true, value: this.limiter.defaultPlan };
+      return then(plan, (p) => {
+        const planName = p.ok ? p.value : this.limiter.defaultPlan;
+        if (!p.ok) this.callbackFailed(p.error, 'identifyPlan', u.ok ? u.value : fallbackUser, planName, endpoint, 'applied the default plan');
+        if (u.ok) return { user: u.value, plan: planName };
+        if (this.failOpen || o.dryRun === true) {
+          this.callbackFailed(u.error, 'identifyUser', fallbackUser, planName, endpoint, 'counted the request by client IP');
+          return { user: fallbackUser, plan: planName };
+        }
+        this.callbackFailed(u.error, 'identifyUser', fallbackUser, planName, endpoint, 'refused the request');
+        return { user: fallbackUser, plan: planName, refuse: this.failure(u.error, fallbackUser, planName, endpoint) };
+      });
+    });
+  }
+
+  /** Tokens, in-flight slot, then the rate check. */
+  private limit(info: HttpRequestInfo<TReq>, endpoint: string, user: string, plan: string): MaybePromise<HttpDecision<TRes>> {
+    const o = this.o;
+    const tokens: MaybePromise<Outcome<number | undefined>> = o.identifyTokenUsage
+      ? runCallback<number | undefined>('identifyTokenUsage', o.identifyTokenUsage, [info.raw], this.timeoutMs, isTokens)
+      : { ok: true, value: undefined };
+    return then(tokens, (t) => {
+      if (!t.ok) this.callbackFailed(t.error, 'identifyTokenUsage', user, plan, endpoint, 'checked token limits without a count');
+      const count = t.ok && t.value !== null ? t.value : undefined;
+      const rule = this.concurrencyRule(plan, endpoint);
+      if (rule === undefined) return this.check(info, endpoint, user, plan, count, undefined);
+      const slot = this.gates.acquire(rule.key, rule.rule, this.priorityOf(info));
+      return then(slot, (s) => {
+        if (typeof s === 'function') return this.check(info, endpoint, user, plan, count, s);
+        this.events.emit({ type: 'rate_exceeded', timestamp: this.clock.now(), user, plan, endpoint, window: 'in-flight', value: s.inFlight + 1, threshold: s.max, action: 'block', limit: 'concurrency', dryRun: o.dryRun === true, retryAfterSeconds: 1 });
+        if (o.dryRun === true) return this.check(info, endpoint, user, plan, count, undefined);
+        return this.busy(s, user, plan, endpoint);
+      });
+    });
+  }
+
+  private check(info: HttpRequestInfo<TReq>, endpoint: string, user: string, plan: string, tokens: number | undefined, slot: Release | undefined): MaybePromise<HttpDecision<TRes>> {
+    let r: MaybePromise<RateLimitResult>;
+    try {
+      r = this.limiter.checkNow(tokens === undefined ? { userId: user, plan, endpoint, raw: info.raw } : { userId: user, plan, endpoint, tokens, raw: info.raw });
+    } catch (e) {
+      slot?.();
+      throw e;
+    }
+    if (isPromiseLike(r)) {
+      return (r as Promise<RateLimitResult>).then(
+        (result) => this.fromResult(info, result, slot),
+        (e: unknown) => {
+          slot?.();
+          throw e;
+        },
+      );
+    }
+    return this.fromResult(info, r, slot);
+  }
+
+  private fromResult(info: HttpRequestInfo<TReq>, result: RateLimitResult, slot: Release | undefined): HttpDecision<TRes> {
+    const headers = rateLimitHeaders(result, { mode: this.headerMode });
+    if (!result.allowed) {
+      slot?.();
+      const r = refusal(result, { ...this.refusalOptions, instance: info.path });
+      const retry = retryAfterSeconds(result);
+      if (retry !== undefined) headers.push(['Retry-After', String(retry)]);
+      return this.decision('refuse', r.status, headers, r.contentType, r.body, 0, result, result.user, result.plan, result.endpoint, undefined);
+    }
+    const done = this.needsDone ? this.after(info, result, slot) : undefined;
+    return this.decision('continue', 200, headers, undefined, undefined, result.slowdownMs, result, result.user, result.plan, result.endpoint, done);
+  }
+
+  /** What to do once the response is out: release, reconcile tokens, uncount by outcome. */
+  private after(info: HttpRequestInfo<TReq>, result: RateLimitResult, slot: Release | undefined): (outcome: HttpOutcome<TRes>) => void {
+    let called = false;
+    return (outcome) => {
+      if (called) return;
+      called = true;
+      slot?.();
+      const o = this.o;
+      const success = outcome.completed && outcome.statusCode < 400;
+      const uncount = (o.skipSuccessfulRequests === true && success) || (o.skipFailedRequests === true && !success);
+      const extract = o.extractTokenUsage;
+      const record = (tokens: number | undefined) => {
+        if (!uncount && tokens === undefined) return;
+        const usage = tokens === undefined ? { requests: 0 } : uncount ? { requests: 0, tokens } : { tokens };
+        this.limiter.record(result, usage).catch(() => undefined);
+      };
+      if (extract === undefined) return record(undefined);
+      void then(runCallback<number | undefined>('extractTokenUsage', extract, [outcome.res, info.raw], this.timeoutMs, isTokens), (t) => {
+        if (!t.ok) this.callbackFailed(t.error, 'extractTokenUsage', result.user, result.plan, result.endpoint, 'kept the estimate');
+        record(t.ok && t.value !== null ? t.value : undefined);
+      });
+    };
+  }
+
+  private concurrencyRule(plan: string, endpoint: string): { key: string; rule: ConcurrencyRule } | undefined {
+    if (this.concurrency === undefined || this.policyEngine === undefined) return undefined;
+    const engine = this.policyEngine;
+    const effective = engine.hasPlan(plan) ? plan : this.limiter.defaultPlan;
+    const res = engine.lookup(effective, endpoint, undefined);
+    if (res === undefined) return undefined;
+    const rule = this.concurrency.get(effective)?.get(res.policyKey);
+    if (rule === undefined) return undefined;
+    return { key: `${effective}\u0000${res.policyKey === 'defaults' ? res.endpoint.key : res.policyKey}`, rule };
+  }
+
+  private priorityOf(info: HttpRequestInfo<TReq>): number {
+    const p = this.o.priority;
+    if (typeof p === 'number') return p;
+    if (typeof p !== 'function') return 5;
+    try {
+      const v = p(info.raw);
+      return typeof v === 'number' && Number.isFinite(v) ? v : 5;
+    } catch {
+      return 5;
+    }
+  }
+
+  /** 429 for a full concurrency gate (LimitRate v3 body, reason rate_limited). */
+  private busy(s: Refused, user: string, plan: string, endpoint: string): HttpDecision<TRes> {
+    const [method, ...rest] = endpoint.split('|');
+    const where = `${method} ${rest.join('|')}`;
+    const message = s.refused === 'timeout' ? `Waited too long for a free slot on ${where} (${s.max} requests run at once). Try again in 1 second.` : `Too many requests in progress on ${where} (at most ${s.max} at once). Try again in 1 second.`;
+    const body: Record<string, unknown> = this.o.problemDetails
+      ? { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: message, reason: 'rate_limited', retry_after_seconds: 1, plan, endpoint }
+      : { ok: false, reason: 'rate_limited', message, retry_after_seconds: 1, used: s.max, allowed: s.max, plan, endpoint };
+    return this.decision('refuse', 429, [['Retry-After', '1']], this.o.problemDetails ? 'application/problem+json' : 'application/json', body, 0, undefined, user, plan, endpoint, undefined);
+  }
+
+  /** 503 for a failed callback under a fail-closed policy. */
+  private failure(error: LimitRateError, user: string, plan: string, endpoint: string): HttpDecision<TRes> {
+    const message = `The rate limiter could not identify this request (${error.code}). Try again shortly.`;
+    const body: Record<string, unknown> = this.o.problemDetails
+      ? { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: message, reason: 'store_unavailable', retry_after_seconds: 1 }
+      : { ok: false, reason: 'store_unavailable', message, retry_after_seconds: 1 };
+    return this.decision('refuse', 503, [['Retry-After', '1']], this.o.problemDetails ? 'application/problem+json' : 'application/json', body, 0, undefined, user, plan, endpoint, undefined);
+  }
+
+  private pass(info: HttpRequestInfo<TReq>, user: string, plan: string): HttpDecision<TRes> {
+    return this.decision('continue', 200, NOTHING, undefined, undefined, 0, undefined, user, plan, this.endpointOf(info), undefined);
+  }
+
+  private callbackFailed(error: LimitRateError, callback: string, user: string, plan: string, endpoint: string, fallback: string): void {
+    this.events.emit({ type: 'callback_error', timestamp: this.clock.now(), user, plan, endpoint, callback, error, fallback });
+  }
+
+  private decision(
+    action: 'continue' | 'refuse',
+    status: number,
+    headers: Array<[string, string]>,
+    contentType: string | undefined,
+    body: Record<string, unknown> | undefined,
+    delayMs: number,
+    result: RateLimitResult | undefined,
+    user: string,
+    plan: string,
+    endpoint: string,
+    done: ((outcome: HttpOutcome<TRes>) => void) | undefined,
+  ): HttpDecision<TRes> {
+    return { action, status, headers, contentType, body, delayMs, result, user, plan, endpoint, done };
+  }
+}
+
+/** The policies without `concurrency` (the RateLimiter refuses it; this layer enforces it). */
+function withoutConcurrency<TReq>(policies: Policies<TReq>): Policies<TReq> {
+  const out: Policies<TReq> = {};
+  for (const [name, plan] of Object.entries(policies ?? {})) {
+    const copy = { ...plan };
+    if (plan.defaults?.concurrency !== undefined) {
+      const { concurrency: _c, ...rest } = plan.defaults;
+      copy.defaults = rest;
+    }
+    if (plan.endpoints !== undefined) {
+      copy.endpoints = Object.fromEntries(Object.entries(plan.endpoints).map(([k, p]) => {
+        if (p?.concurrency === undefined) return [k, p];
+        const { concurrency: _c, ...rest } = p;
+        return [k, rest];
+      }));
+    }
+    out[name] = copy;
+  }
+  return out;
+}
+
+/** Concurrency rules per plan, by canonical policy key (`defaults` for the plan's defaults). */
+function concurrencyRules<TReq>(policies: Policies<TReq>): Map<string, Map<string, ConcurrencyRule>> | undefined {
+  let found: Map<string, Map<string, ConcurrencyRule>> | undefined;
+  for (const [name, plan] of Object.entries(policies)) {
+    const rules = new Map<string, ConcurrencyRule>();
+    if (plan.defaults?.concurrency !== undefined) rules.set('defaults', plan.defaults.concurrency);
+    for (const [source, p] of Object.entries(plan.endpoints ?? {})) {
+      const parsed = parseEndpointPattern(source);
+      if (p?.concurrency !== undefined && typeof parsed !== 'string') rules.set(parsed.key, p.concurrency);
+    }
+    if (rules.size > 0) (found ??= new Map()).set(name, rules);
+  }
+  return found;
+}
+

@@ -1,0 +1,151 @@
+// limitrate(options): the Express middleware. It describes the request to core's
+// HttpLimiter and writes the answer back: headers, req.rateLimit, a refusal, a delay, and
+// the after-response work once the response finishes or the connection closes.
+import { HttpLimiter, type HttpDecision, type HttpLimiterOptions, type HttpRequestInfo, type RateLimiter, type RateLimitResult, type RateLimitStatus } from '@limitrate/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { fullPath, routeTemplate } from './route.js';
+
+/** What the middleware puts on `req.rateLimit`. */
+export interface RateLimitInfo {
+  /** The limit that matters most (the one that refused, or the closest to running out). */
+  limit: number;
+  used: number;
+  /** Alias of `used` (express-rate-limit and LimitRate v3 name). */
+  current: number;
+  remaining: number;
+  /** Seconds until that limit is fully available again. */
+  reset: number;
+  /** When that happens. */
+  resetTime: Date | undefined;
+  /** The policy key that applied (`POST|/api/chat`, `defaults`, or '' for none). */
+  policy: string;
+  /** Id of the limit that refused or slowed the request (`rate:1m`, `cost:1d`, ...). */
+  rule: string | undefined;
+  user: string;
+  plan: string;
+  endpoint: string;
+  /** The full decision, when a check ran (undefined for skipped and allowlisted requests). */
+  result: RateLimitResult | undefined;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by @limitrate/express. */
+      rateLimit?: RateLimitInfo;
+    }
+  }
+}
+
+/** Options of `limitrate()`: the RateLimiter's and the shared HTTP layer's. */
+export type LimitRateOptions = HttpLimiterOptions<Request, Response>;
+
+/** The middleware, with handles on what it runs. */
+export interface LimitRateMiddleware extends RequestHandler {
+  /** The framework-free limiter (check, peek, record, reset, events). */
+  readonly limiter: RateLimiter<Request>;
+  /** The shared HTTP engine behind the middleware. */
+  readonly http: HttpLimiter<Request, Response>;
+  /** A user's quota for this request, counting nothing. */
+  status(req: Request, endpoint?: string): Promise<RateLimitStatus>;
+  /** Deliver pending events and webhooks and close the store. */
+  close(): Promise<void>;
+}
+
+/** The request as core's HTTP layer sees it. */
+export function requestInfo(req: Request): HttpRequestInfo<Request> {
+  return {
+    method: req.method,
+    path: fullPath(req),
+    route: routeTemplate(req),
+    remoteAddress: req.socket?.remoteAddress,
+    forwardedFor: req.headers['x-forwarded-for'],
+    raw: req,
+  };
+}
+
+function infoOf(d: HttpDecision<Response>): RateLimitInfo {
+  const r = d.result;
+  const now = r?.timestamp ?? Date.now();
+  const finite = r !== undefined && r.limits.length > 0;
+  return {
+    limit: finite ? r.limit : Infinity,
+    used: r?.current ?? 0,
+    current: r?.current ?? 0,
+    remaining: finite ? r.remaining : Infinity,
+    reset: r?.resetInSeconds ?? 0,
+    resetTime: finite ? new Date(now + r.resetInSeconds * 1000) : undefined,
+    policy: r?.policy ?? '',
+    rule: r?.blockedBy?.id,
+    user: d.user,
+    plan: d.plan,
+    endpoint: d.endpoint,
+    result: r,
+  };
+}
+
+function apply(d: HttpDecision<Response>, req: Request, res: Response, next: NextFunction): void {
+  const headers = d.headers;
+  for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
+  req.rateLimit = infoOf(d);
+  if (d.action === 'refuse') {
+    res.status(d.status);
+    res.setHeader('Content-Type', `${d.contentType ?? 'application/json'}; charset=utf-8`);
+    res.end(JSON.stringify(d.body));
+    return;
+  }
+  const done = d.done;
+  if (done !== undefined) {
+    let finished = false;
+    res.once('finish', () => {
+      finished = true;
+      done({ statusCode: res.statusCode, completed: true, res });
+    });
+    res.once('close', () => {
+      if (!finished) done({ statusCode: res.statusCode, completed: res.writableFinished, res });
+    });
+  }
+  if (d.delayMs > 0) setTimeout(next, d.delayMs);
+  else next();
+}
+
+/**
+ * Rate limiting for Express 4 and 5.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { limitrate } from '@limitrate/express';
+ *
+ * const app = express();
+ * app.use(limitrate({
+ *   identifyUser: (req) => req.get('x-api-key') ?? req.ip ?? 'anonymous',
+ *   identifyPlan: (req) => (req.get('x-plan') === 'pro' ? 'pro' : 'free'),
+ *   policies: {
+ *     free: { endpoints: { 'POST|/api/chat': { rate: { maxPerMinute: 10 } } }, defaults: { rate: { maxPerMinute: 60 } } },
+ *     pro: { rate: { maxPerMinute: 600 } },
+ *   },
+ * }));
+ * ```
+ */
+export function limitrate(options: LimitRateOptions): LimitRateMiddleware {
+  const http = new HttpLimiter<Request, Response>(options);
+  const middleware = function limitrateMiddleware(req: Request, res: Response, next: NextFunction): void {
+    let d: HttpDecision<Response> | Promise<HttpDecision<Response>>;
+    try {
+      d = http.decide(requestInfo(req));
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (d instanceof Promise) d.then((x) => apply(x, req, res, next), next);
+    else apply(d, req, res, next);
+  };
+  return Object.assign(middleware, {
+    limiter: http.limiter,
+    http,
+    status: (req: Request, endpoint?: string) => http.status(requestInfo(req), endpoint),
+    close: () => http.close(),
+  });
+}
