@@ -37,7 +37,10 @@ export function runCallback<T>(
   return withTimeout(value as PromiseLike<unknown>, timeoutMs, () => new CallbackError(name, `took longer than ${timeoutMs} ms`, { timeout: true })).then(check, (e: unknown) => failure(name, e));
 }
 
-/** `then` that stays synchronous for synchronous values. */
-export function then<T, U>(value: T | Promise<T>, fn: (v: T) => U | Promise<U>): U | Promise<U> {
+/**
+ * `then` that stays synchronous for synchronous values. (Not called `then`: a module that
+ * exports `then` looks like a promise to `await import(...)`.)
+ */
+export function andThen<T, U>(value: T | Promise<T>, fn: (v: T) => U | Promise<U>): U | Promise<U> {
   return value instanceof Promise ? value.then(fn) : fn(value);
 }

@@ -7,14 +7,14 @@ import { systemClock, type Clock } from '../clock.js';
 import type { LimitRateError } from '../errors/index.js';
 import type { EventBus } from '../events/bus.js';
 import { RateLimiter } from '../limiter.js';
-import { parseEndpointPattern } from '../policy/endpoint.js';
+import { canonicalEndpoint, parseEndpointPattern } from '../policy/endpoint.js';
 import { PolicyEngine } from '../policy/engine.js';
 import type { ConcurrencyRule, Policies } from '../policy/types.js';
 import { validateConfig } from '../policy/validate.js';
 import type { LimitStatus, RateLimitResult } from '../types.js';
 import { isPromiseLike } from '../util/timeout.js';
 import { WebhookSender } from '../webhooks/index.js';
-import { runCallback, then, type Outcome } from './callbacks.js';
+import { andThen, runCallback, type Outcome } from './callbacks.js';
 import { ConcurrencyGates, type Refused, type Release } from './concurrency.js';
 import { rateLimitHeaders, retryAfterSeconds, type HeaderMode } from './headers.js';
 import { compileCidrList, clientIp, ipKey, type CidrList } from './ip.js';
@@ -139,11 +139,23 @@ export class HttpLimiter<TReq, TRes = unknown> {
 
   /** Decide a request. Synchronous whenever every callback and the store are. */
   decide(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
+    const ip = this.ipOf(info);
+    const endpoint = this.endpointOf(info);
+    // The blocklist comes first: it is a security control, which skip cannot lift.
+    if (ip !== undefined && this.block.size > 0 && this.block.matches(ip)) {
+      const ep = canonicalEndpoint(endpoint, undefined).key;
+      this.events.emit({ type: 'ip_blocked', timestamp: this.clock.now(), user: ip, plan: '', endpoint: ep, ip });
+      if (this.o.dryRun !== true) {
+        const r = ipBlockedRefusal(ip, this.refusalOptions);
+        return this.decision('refuse', r.status, NOTHING, r.contentType, r.body, 0, undefined, ip, '', ep, undefined);
+      }
+    }
+    if (ip !== undefined && this.allow.size > 0 && this.allow.matches(ip)) return this.pass(endpoint, ip, '');
     const skip = this.o.skip;
-    if (skip === undefined) return this.screen(info);
-    return then(runCallback<boolean>('skip', skip, [info.raw], this.timeoutMs, isBoolean), (out) => {
-      if (!out.ok) this.callbackFailed(out.error, 'skip', '', '', this.endpointOf(info), 'limited the request');
-      return out.ok && out.value === true ? this.pass(info, '', '') : this.screen(info);
+    if (skip === undefined) return this.screen(info, ip, endpoint);
+    return andThen(runCallback<boolean>('skip', skip, [info.raw], this.timeoutMs, isBoolean), (out) => {
+      if (!out.ok) this.callbackFailed(out.error, 'skip', '', '', endpoint, 'limited the request');
+      return out.ok && out.value === true ? this.pass(endpoint, '', '') : this.screen(info, ip, endpoint);
     });
   }
 
@@ -173,28 +185,19 @@ export class HttpLimiter<TReq, TRes = unknown> {
     await this.limiter.close();
   }
 
+  /** The endpoint as given to the limiter (the limiter canonicalises it, cached by this string). */
   private endpointOf(info: HttpRequestInfo<TReq>): string {
-    return `${info.method.toUpperCase()}|${info.route ?? templatePath(info.path)}`;
+    const route = info.route;
+    return `${info.method.toUpperCase()}|${route !== undefined && route !== '' ? route : templatePath(info.path)}`;
   }
 
   private ipOf(info: HttpRequestInfo<TReq>): string | undefined {
     return clientIp({ remoteAddress: info.remoteAddress, forwardedFor: info.forwardedFor, trustProxy: this.o.trustProxy, trustedProxyCount: this.o.trustedProxyCount });
   }
 
-  /** IP rules, then identification, then the checks. */
-  private screen(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
-    const ip = this.ipOf(info);
-    const endpoint = this.endpointOf(info);
-    if (ip !== undefined && this.block.size > 0 && this.block.matches(ip)) {
-      const dry = this.o.dryRun === true;
-      this.events.emit({ type: 'ip_blocked', timestamp: this.clock.now(), user: ip, plan: '', endpoint, ip });
-      if (!dry) {
-        const r = ipBlockedRefusal(ip, this.refusalOptions);
-        return this.decision('refuse', r.status, NOTHING, r.contentType, r.body, 0, undefined, ip, '', endpoint, undefined);
-      }
-    }
-    if (ip !== undefined && this.allow.size > 0 && this.allow.matches(ip)) return this.pass(info, ip, '');
-    return then(this.identify(info, ip, endpoint), (who) => (who.refuse !== undefined ? who.refuse : this.limit(info, endpoint, who.user, who.plan)));
+  /** Identification, then the checks. */
+  private screen(info: HttpRequestInfo<TReq>, ip: string | undefined, endpoint: string): MaybePromise<HttpDecision<TRes>> {
+    return andThen(this.identify(info, ip, endpoint), (who) => (who.refuse !== undefined ? who.refuse : this.limit(info, endpoint, who.user, who.plan)));
   }
 
   /** identifyUser and identifyPlan, contained: a failure falls back (or refuses, fail-closed). */
@@ -202,9 +205,9 @@ export class HttpLimiter<TReq, TRes = unknown> {
     const fallbackUser = ip === undefined ? 'unknown' : (ipKey(ip, this.subnet) ?? ip);
     const o = this.o;
     const user: MaybePromise<Outcome<string>> = o.identifyUser ? runCallback<string>('identifyUser', o.identifyUser, [info.raw], this.timeoutMs, isString) : { ok: true, value: fallbackUser };
-    return then(user, (u) => {
+    return andThen(user, (u) => {
       const plan: MaybePromise<Outcome<string>> = o.identifyPlan ? runCallback<string>('identifyPlan', o.identifyPlan, [info.raw], this.timeoutMs, isString) : { ok: true, value: this.limiter.defaultPlan };
-      return then(plan, (p) => {
+      return andThen(plan, (p) => {
         const planName = p.ok ? p.value : this.limiter.defaultPlan;
         if (!p.ok) this.callbackFailed(p.error, 'identifyPlan', u.ok ? u.value : fallbackUser, planName, endpoint, 'applied the default plan');
         if (u.ok) return { user: u.value, plan: planName };
@@ -224,15 +227,17 @@ export class HttpLimiter<TReq, TRes = unknown> {
     const tokens: MaybePromise<Outcome<number | undefined>> = o.identifyTokenUsage
       ? runCallback<number | undefined>('identifyTokenUsage', o.identifyTokenUsage, [info.raw], this.timeoutMs, isTokens)
       : { ok: true, value: undefined };
-    return then(tokens, (t) => {
+    return andThen(tokens, (t) => {
       if (!t.ok) this.callbackFailed(t.error, 'identifyTokenUsage', user, plan, endpoint, 'checked token limits without a count');
       const count = t.ok && t.value !== null ? t.value : undefined;
       const rule = this.concurrencyRule(plan, endpoint);
       if (rule === undefined) return this.check(info, endpoint, user, plan, count, undefined);
-      const slot = this.gates.acquire(rule.key, rule.rule, this.priorityOf(info));
-      return then(slot, (s) => {
+      // A dry run never waits: it takes a free slot or reports that there was none.
+      const gateRule = o.dryRun === true ? { ...rule.rule, actionOnExceed: 'block' as const } : rule.rule;
+      const slot = this.gates.acquire(rule.key, gateRule, this.priorityOf(info));
+      return andThen(slot, (s) => {
         if (typeof s === 'function') return this.check(info, endpoint, user, plan, count, s);
-        this.events.emit({ type: 'rate_exceeded', timestamp: this.clock.now(), user, plan, endpoint, window: 'in-flight', value: s.inFlight + 1, threshold: s.max, action: 'block', limit: 'concurrency', dryRun: o.dryRun === true, retryAfterSeconds: 1 });
+        this.events.emit({ type: 'rate_exceeded', timestamp: this.clock.now(), user, plan, endpoint: canonicalEndpoint(endpoint, undefined).key, window: 'in-flight', value: s.inFlight + 1, threshold: s.max, action: 'block', limit: 'concurrency', dryRun: o.dryRun === true, retryAfterSeconds: 1 });
         if (o.dryRun === true) return this.check(info, endpoint, user, plan, count, undefined);
         return this.busy(s, user, plan, endpoint);
       });
@@ -289,7 +294,7 @@ export class HttpLimiter<TReq, TRes = unknown> {
         this.limiter.record(result, usage).catch(() => undefined);
       };
       if (extract === undefined) return record(undefined);
-      void then(runCallback<number | undefined>('extractTokenUsage', extract, [outcome.res, info.raw], this.timeoutMs, isTokens), (t) => {
+      void andThen(runCallback<number | undefined>('extractTokenUsage', extract, [outcome.res, info.raw], this.timeoutMs, isTokens), (t) => {
         if (!t.ok) this.callbackFailed(t.error, 'extractTokenUsage', result.user, result.plan, result.endpoint, 'kept the estimate');
         record(t.ok && t.value !== null ? t.value : undefined);
       });
@@ -320,7 +325,8 @@ export class HttpLimiter<TReq, TRes = unknown> {
   }
 
   /** 429 for a full concurrency gate (LimitRate v3 body, reason rate_limited). */
-  private busy(s: Refused, user: string, plan: string, endpoint: string): HttpDecision<TRes> {
+  private busy(s: Refused, user: string, plan: string, raw: string): HttpDecision<TRes> {
+    const endpoint = canonicalEndpoint(raw, undefined).key;
     const [method, ...rest] = endpoint.split('|');
     const where = `${method} ${rest.join('|')}`;
     const message = s.refused === 'timeout' ? `Waited too long for a free slot on ${where} (${s.max} requests run at once). Try again in 1 second.` : `Too many requests in progress on ${where} (at most ${s.max} at once). Try again in 1 second.`;
@@ -331,7 +337,8 @@ export class HttpLimiter<TReq, TRes = unknown> {
   }
 
   /** 503 for a failed callback under a fail-closed policy. */
-  private failure(error: LimitRateError, user: string, plan: string, endpoint: string): HttpDecision<TRes> {
+  private failure(error: LimitRateError, user: string, plan: string, raw: string): HttpDecision<TRes> {
+    const endpoint = canonicalEndpoint(raw, undefined).key;
     const message = `The rate limiter could not identify this request (${error.code}). Try again shortly.`;
     const body: Record<string, unknown> = this.o.problemDetails
       ? { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: message, reason: 'store_unavailable', retry_after_seconds: 1 }
@@ -339,12 +346,12 @@ export class HttpLimiter<TReq, TRes = unknown> {
     return this.decision('refuse', 503, [['Retry-After', '1']], this.o.problemDetails ? 'application/problem+json' : 'application/json', body, 0, undefined, user, plan, endpoint, undefined);
   }
 
-  private pass(info: HttpRequestInfo<TReq>, user: string, plan: string): HttpDecision<TRes> {
-    return this.decision('continue', 200, NOTHING, undefined, undefined, 0, undefined, user, plan, this.endpointOf(info), undefined);
+  private pass(endpoint: string, user: string, plan: string): HttpDecision<TRes> {
+    return this.decision('continue', 200, NOTHING, undefined, undefined, 0, undefined, user, plan, canonicalEndpoint(endpoint, undefined).key, undefined);
   }
 
   private callbackFailed(error: LimitRateError, callback: string, user: string, plan: string, endpoint: string, fallback: string): void {
-    this.events.emit({ type: 'callback_error', timestamp: this.clock.now(), user, plan, endpoint, callback, error, fallback });
+    this.events.emit({ type: 'callback_error', timestamp: this.clock.now(), user, plan, endpoint: canonicalEndpoint(endpoint, undefined).key, callback, error, fallback });
   }
 
   private decision(

@@ -6,7 +6,7 @@ const NUMERIC = /^\d+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^[0-9a-f]{16,}$/i;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
-const MIXED_ID = /^(?=.*\d)[A-Za-z0-9_-]{20,}$/;
+const MIXED_ID = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}$/;
 
 /** Whether a path segment looks like an identifier rather than a word of the API. */
 export function isIdSegment(segment: string): boolean {
