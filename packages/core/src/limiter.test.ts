@@ -348,6 +348,29 @@ describe('lifecycle', () => {
     await expect(limiter.check({ userId: 'u' })).rejects.toMatchObject({ code: 'ERR_LIMITRATE_CLOSED' });
   });
 
+  it('closes the store it built, and leaves a store instance it was given (which may be shared) open', async () => {
+    const policies = { free: { rate: { maxPerMinute: 5 } } };
+    const shared = new MemoryStore({ clock: manualClock(0), cleanupIntervalMs: 0 });
+    let closes = 0;
+    const counting: Store = { name: 'shared', consume: (l, o) => shared.consume(l, o), reset: (s) => shared.reset(s), close: () => void closes++ };
+    const a = new RateLimiter({ clock: manualClock(0), policies, store: counting });
+    const b = new RateLimiter({ clock: manualClock(0), policies, store: counting });
+    await a.check({ userId: 'u' });
+    await a.close();
+    expect(closes).toBe(0);
+    expect((await b.check({ userId: 'u' })).current).toBe(2);
+    const own = new RateLimiter({ clock: manualClock(0), policies, store: { type: 'memory', cleanupIntervalMs: 1000 } });
+    let closed = false;
+    const store = own.store as MemoryStore;
+    const close = store.close.bind(store);
+    store.close = () => {
+      closed = true;
+      return close();
+    };
+    await own.close();
+    expect(closed).toBe(true);
+  });
+
   it('types event listeners by event type', async () => {
     const { limiter } = make({ policies: { free: { rate: { maxPerMinute: 1 } } } });
     const windows: string[] = [];

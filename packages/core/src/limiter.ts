@@ -39,11 +39,14 @@ export class RateLimiter<TReq = unknown> {
   readonly defaultPlan: string;
   private readonly pipeline: Pipeline<TReq>;
   private closed = false;
+  /** The store was built from the config (not passed in), so close() closes it. */
+  private readonly ownsStore: boolean;
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
     const clock = config.clock ?? systemClock;
     this.store = createStore(config.store, config.clock);
+    this.ownsStore = this.store !== config.store;
     this.defaultPlan = defaultPlanOf(config);
     this.events = new EventBus({ clock });
     this.pipeline = new Pipeline({ config, store: this.store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
@@ -112,11 +115,15 @@ export class RateLimiter<TReq = unknown> {
     return reset(this.pipeline, target);
   }
 
-  /** Close the store (timers, connections). Later checks reject with ERR_LIMITRATE_CLOSED. */
+  /**
+   * Deliver pending events and close the store this limiter built (timers, connections).
+   * A `Store` instance passed in the config is left open: it may be shared, and whoever
+   * created it closes it. Later checks reject with ERR_LIMITRATE_CLOSED.
+   */
   async close(): Promise<void> {
     this.closed = true;
     await this.events.flush();
-    await this.store.close?.();
+    if (this.ownsStore) await this.store.close?.();
   }
 
   private promised(request: RateLimitRequest<TReq>, mode: 'consume' | 'peek', only: 'cost' | undefined): Promise<RateLimitResult> {

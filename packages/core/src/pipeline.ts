@@ -337,8 +337,9 @@ export class Pipeline<TReq> {
       dry,
       p.user,
       res as Resolution<unknown>,
-      cr.committed ? micros / MICROS_PER_DOLLAR : 0,
-      cr.committed ? tokens : 0,
+      // Only what a limit counts was charged.
+      cr.committed && res.hasCost ? micros / MICROS_PER_DOLLAR : 0,
+      cr.committed && res.hasTokens ? tokens : 0,
       error !== undefined,
       error,
       cr.now,

@@ -3,7 +3,9 @@
 // `<!-- example: docs/examples/NAME.ts -->`), every such file runs against the built package
 // and prints something, and an output block marked `<!-- output: docs/examples/NAME.ts -->`
 // is exactly what that file prints. Run `pnpm --filter @limitrate/core build` first.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// After changing what an example prints, `LIMITRATE_UPDATE_DOCS=1` rewrites the output blocks
+// (review the diff: they are what readers are told to expect).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -71,19 +73,20 @@ function parse(markdown: string): { blocks: CodeBlock[]; strayMarkers: MarkerPro
   return { blocks, strayMarkers };
 }
 
-const docs = [...markdownFiles(join(ROOT, 'docs')), join(ROOT, 'packages/core/README.md')].filter((f) => existsSync(f)).sort();
+const UPDATE = process.env.LIMITRATE_UPDATE_DOCS === '1';
+const docs = [...markdownFiles(join(ROOT, 'docs')), ...['core', 'express'].map((p) => join(ROOT, `packages/${p}/README.md`))].filter((f) => existsSync(f)).sort();
 const exampleFiles = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .sort();
 const parsed = docs.map((file) => ({ file, name: relative(ROOT, file), ...parse(readFileSync(file, 'utf8')) }));
 
 /** Output blocks that quote what an example prints, by example path. */
-const outputBlocks = new Map<string, { where: string; body: string }[]>();
+const outputBlocks = new Map<string, { where: string; file: string; line: number; body: string }[]>();
 for (const doc of parsed) {
   for (const block of doc.blocks) {
     if (block.output === undefined) continue;
     const list = outputBlocks.get(block.output) ?? [];
-    list.push({ where: `${doc.name}:${block.line}`, body: block.body });
+    list.push({ where: `${doc.name}:${block.line}`, file: doc.file, line: block.line, body: block.body });
     outputBlocks.set(block.output, list);
   }
 }
@@ -144,9 +147,23 @@ describe('docs: every example runs and prints what the docs show', () => {
       const output = printed.map((line) => `${line}\n`).join('');
       expect(output.trim()).not.toBe('');
       for (const block of outputBlocks.get(`docs/examples/${name}`) ?? []) {
+        if (UPDATE && output !== block.body) {
+          rewriteBlock(block.file, block.line, block.body, output);
+          continue;
+        }
         expect(output, `${block.where}: the output shown differs from what ${name} prints`).toBe(block.body);
       }
     },
     30_000,
   );
 });
+
+/** Replaces the body of the fence opening at `line` (1-based) in `file`, checking it is still `was`. */
+function rewriteBlock(file: string, line: number, was: string, now: string): void {
+  const lines = readFileSync(file, 'utf8').replace(/\r\n/g, '\n').split('\n');
+  const old = was.split('\n').length - 1;
+  const body = lines.slice(line, line + old).map((l) => `${l}\n`).join('');
+  if (body !== was) throw new Error(`${file}:${line} changed while updating; run again`);
+  lines.splice(line, old, ...now.replace(/\n$/, '').split('\n'));
+  writeFileSync(file, lines.join('\n'));
+}

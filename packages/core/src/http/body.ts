@@ -156,6 +156,61 @@ export function ipBlockedRefusal(ip: string, options: RefusalOptions = {}): Refu
 }
 
 /**
+ * The 429 for a request that found no free in-flight slot (an endpoint's `concurrency`
+ * rule): all `max` slots were busy, the queue was full, or it waited `queueTimeout` in
+ * vain. `used` and `allowed` are `max`; `retry_after_seconds` is 1. Problem details use
+ * the quota-exceeded type. `upgrade_hint` is added as for other 429s.
+ *
+ * @example
+ * ```ts
+ * busyRefusal({ refused: 'full', max: 2, plan: 'free', endpoint: 'POST|/api/chat' });
+ * // { status: 429, contentType: 'application/json', body: { ok: false, reason: 'rate_limited',
+ * //   message: 'Too many requests in progress on POST /api/chat (at most 2 at once). Try again in 1 second.', ... } }
+ * ```
+ */
+export function busyRefusal(x: { refused: 'full' | 'queue_full' | 'timeout' | 'cancelled'; max: number; plan: string; endpoint: string }, options: RefusalOptions = {}): Refusal {
+  const opts: RefusalOptions = options !== null && typeof options === 'object' ? options : {};
+  const plan = echo(x.plan);
+  const endpoint = echo(x.endpoint);
+  const where = endpointPhrase(endpointParts(endpoint));
+  const runs = x.max === 1 ? '1 request runs' : `${formatNumber(x.max)} requests run`;
+  const message =
+    x.refused === 'timeout'
+      ? `Waited too long for a free slot${where} (${runs} at once). Try again in 1 second.`
+      : x.refused === 'cancelled'
+        ? `The request was cancelled while it waited for a free slot${where}.`
+        : `Too many requests in progress${where} (at most ${formatNumber(x.max)} at once). Try again in 1 second.`;
+  return respond(429, opts, message, {
+    type: QUOTA_EXCEEDED,
+    title: 'Quota Exceeded',
+    reason: 'rate_limited',
+    retry: 1,
+    plan,
+    endpoint,
+    limit: x.max,
+    used: x.max,
+    remaining: 0,
+    hint: upgradeHint(opts.upgradeHint, plan),
+  });
+}
+
+/**
+ * The 503 for a request the limiter could not decide (fail-closed): the temporary
+ * reduced capacity problem type, `reason: 'store_unavailable'`, `retry_after_seconds: 1`.
+ */
+export function unavailableRefusal(message: string, where: { plan: string; endpoint: string }, options: RefusalOptions = {}): Refusal {
+  const opts: RefusalOptions = options !== null && typeof options === 'object' ? options : {};
+  return respond(503, opts, message, {
+    type: TEMPORARY_REDUCED_CAPACITY,
+    title: 'Temporary Reduced Capacity',
+    reason: 'store_unavailable',
+    retry: 1,
+    plan: echo(where.plan),
+    endpoint: echo(where.endpoint),
+  });
+}
+
+/**
  * A sentence or two saying what happened to a request, for bodies and logs. It names the
  * plan (capitalised), the endpoint (`METHOD /path`), the limit in its own terms (requests,
  * tokens or dollars; per second, minute, hour, day, or a bucket's burst and refill rate)

@@ -162,6 +162,38 @@ describe('ConcurrencyGates: the queue', () => {
     expect(gates.snapshot()).toEqual({});
   });
 
+  it('a waiter whose signal aborts leaves the queue at once, refused as cancelled; the others keep their places', async () => {
+    const gates = new ConcurrencyGates();
+    const rule = { max: 1 };
+    const a = granted(gates.acquire(KEY, rule, 5));
+    const controller = new AbortController();
+    const b = gates.acquire(KEY, rule, 5, controller.signal) as Promise<Slot>;
+    const c = gates.acquire(KEY, rule, 5) as Promise<Slot>;
+    expect(gates.snapshot()[KEY]).toEqual({ inFlight: 1, queued: 2 });
+    controller.abort();
+    expect(await b).toEqual({ refused: 'cancelled', max: 1, inFlight: 1 });
+    expect(gates.snapshot()[KEY]).toEqual({ inFlight: 1, queued: 1 });
+    a();
+    const slot = await c;
+    expect(typeof slot).toBe('function');
+    (slot as Release)();
+    expect(gates.snapshot()).toEqual({});
+  });
+
+  it('an already aborted signal is refused without queueing; a granted slot ignores a later abort', () => {
+    const gates = new ConcurrencyGates();
+    const rule = { max: 1 };
+    const live = new AbortController();
+    const a = granted(gates.acquire(KEY, rule, 5, live.signal));
+    live.abort();
+    const dead = new AbortController();
+    dead.abort();
+    expect(gates.acquire(KEY, rule, 5, dead.signal)).toEqual({ refused: 'cancelled', max: 1, inFlight: 1 });
+    expect(gates.snapshot()[KEY]).toEqual({ inFlight: 1, queued: 0 });
+    a();
+    expect(gates.snapshot()).toEqual({});
+  });
+
   it('waits 30 seconds by default', async () => {
     vi.useFakeTimers();
     const gates = new ConcurrencyGates();

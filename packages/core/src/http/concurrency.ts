@@ -19,8 +19,19 @@ interface Gate {
   queue: Waiter[];
 }
 
-/** Why a request did not get a slot. */
-export type Refused = { refused: 'full' | 'queue_full' | 'timeout'; max: number; inFlight: number };
+/**
+ * Why a request did not get a slot: none free (`actionOnExceed: 'block'`), the queue was
+ * full, it waited `queueTimeout` in vain, or it was cancelled (its client went away) while
+ * it waited.
+ */
+export type Refused = { refused: 'full' | 'queue_full' | 'timeout' | 'cancelled'; max: number; inFlight: number };
+
+/** An AbortSignal, or anything shaped like one. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
 
 const DEFAULT_QUEUE_TIMEOUT = 30_000;
 const DEFAULT_MAX_QUEUE = 1000;
@@ -43,9 +54,11 @@ export class ConcurrencyGates {
   /**
    * A slot now (a Release), a refusal now (when full and not queueing, or the queue is
    * full), or a promise of either once the request waited in the queue. Lower `priority`
-   * is served first; equal priorities in arrival order.
+   * is served first; equal priorities in arrival order. When `signal` aborts while the
+   * request waits, it leaves the queue at once (refused: 'cancelled'), so a client that
+   * went away neither holds a place nor later takes a slot.
    */
-  acquire(key: string, rule: ConcurrencyRule, priority: number): Release | Refused | Promise<Release | Refused> {
+  acquire(key: string, rule: ConcurrencyRule, priority: number, signal?: CancelSignal): Release | Refused | Promise<Release | Refused> {
     let gate = this.gates.get(key);
     if (gate === undefined) {
       gate = { inFlight: 0, queue: [] };
@@ -56,22 +69,32 @@ export class ConcurrencyGates {
       return this.releaser(key, gate);
     }
     if ((rule.actionOnExceed ?? 'queue') === 'block') return { refused: 'full', max: rule.max, inFlight: gate.inFlight };
+    if (signal?.aborted === true) return { refused: 'cancelled', max: rule.max, inFlight: gate.inFlight };
     if (gate.queue.length >= (rule.maxQueueSize ?? DEFAULT_MAX_QUEUE)) return { refused: 'queue_full', max: rule.max, inFlight: gate.inFlight };
     const g = gate;
     return new Promise<Release | Refused>((resolve) => {
+      const leave = (why: 'timeout' | 'cancelled') => {
+        const i = g.queue.indexOf(waiter);
+        if (i >= 0) g.queue.splice(i, 1);
+        clearTimeout(waiter.timer as ReturnType<typeof setTimeout>);
+        signal?.removeEventListener('abort', onAbort);
+        if (g.inFlight === 0 && g.queue.length === 0 && this.gates.get(key) === g) this.gates.delete(key);
+        resolve({ refused: why, max: rule.max, inFlight: g.inFlight });
+      };
+      const onAbort = () => leave('cancelled');
       const waiter: Waiter = {
         priority,
         seq: this.seq++,
-        grant: (release) => resolve(release),
-        refuse: () => resolve({ refused: 'timeout', max: rule.max, inFlight: g.inFlight }),
+        grant: (release) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(release);
+        },
+        refuse: () => leave('timeout'),
         timer: undefined,
       };
       const timeout = rule.queueTimeout ?? DEFAULT_QUEUE_TIMEOUT;
-      waiter.timer = setTimeout(() => {
-        const i = g.queue.indexOf(waiter);
-        if (i >= 0) g.queue.splice(i, 1);
-        waiter.refuse();
-      }, timeout);
+      waiter.timer = setTimeout(() => waiter.refuse(), timeout);
+      signal?.addEventListener('abort', onAbort);
       (waiter.timer as { unref?: () => void } | undefined)?.unref?.();
       // Keep the queue ordered by (priority, arrival).
       let at = g.queue.length;

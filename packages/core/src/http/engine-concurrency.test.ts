@@ -92,7 +92,35 @@ describe("actionOnExceed 'block'", () => {
     now(http.decide(chat()));
     const d = now(http.decide(chat()));
     expect(d.contentType).toBe('application/problem+json');
-    expect(d.body).toMatchObject({ status: 429, title: 'Too Many Requests', reason: 'rate_limited', retry_after_seconds: 1 });
+    expect(d.body).toMatchObject({
+      type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+      status: 429,
+      title: 'Quota Exceeded',
+      reason: 'rate_limited',
+      retry_after_seconds: 1,
+      limit: 1,
+      remaining: 0,
+    });
+  });
+
+  it('carries the upgrade hint of the plan, like other 429s', () => {
+    const { http } = make({ policies: chatPolicies({ max: 1, actionOnExceed: 'block' }), upgradeHint: (plan) => (plan === 'free' ? 'Go pro' : null) });
+    now(http.decide(chat()));
+    expect(now(http.decide(chat())).body).toMatchObject({ upgrade_hint: 'Go pro', plan: 'free', endpoint: CHAT });
+    now(http.decide(chat({ plan: 'pro' })));
+    expect(now(http.decide(chat({ plan: 'pro' }))).body).not.toHaveProperty('upgrade_hint');
+  });
+
+  it('says "1 request runs" for one slot and "N requests run" for more', async () => {
+    vi.useFakeTimers();
+    const one = make({ policies: chatPolicies({ max: 1, queueTimeout: 10 }) }).http;
+    now(one.decide(chat()));
+    const waited = waiting(one.decide(chat()));
+    await vi.advanceTimersByTimeAsync(20);
+    expect((await waited).body!.message).toBe('Waited too long for a free slot on POST /api/chat (1 request runs at once). Try again in 1 second.');
+    const three = make({ policies: chatPolicies({ max: 3, actionOnExceed: 'block' }) }).http;
+    for (let i = 0; i < 3; i++) now(three.decide(chat()));
+    expect(now(three.decide(chat())).body!.message).toBe('Too many requests in progress on POST /api/chat (at most 3 at once). Try again in 1 second.');
   });
 });
 
@@ -317,5 +345,53 @@ describe('dryRun', () => {
     expect(first === 'still waiting' ? first : first.action).toBe('continue');
     finish(a);
     await b;
+  });
+});
+
+describe('a client that goes away while queued', () => {
+  it('leaves the queue at once: it never takes a slot, and the next in line gets it', async () => {
+    const { http, flushed } = make({ policies: chatPolicies({ max: 1 }) });
+    const a = now(http.decide(chat({ user: 'a' })));
+    const controller = new AbortController();
+    const b = waiting(http.decide({ ...chat({ user: 'b' }), signal: controller.signal }));
+    const c = waiting(http.decide(chat({ user: 'c' })));
+    expect(Object.values(http.gates.snapshot())).toEqual([{ inFlight: 1, queued: 2 }]);
+    controller.abort();
+    const gone = await b;
+    expect(gone).toMatchObject({ action: 'refuse', status: 429, done: undefined });
+    expect(gone.body!.message).toBe('The request was cancelled while it waited for a free slot on POST /api/chat.');
+    expect(Object.values(http.gates.snapshot())).toEqual([{ inFlight: 1, queued: 1 }]);
+    finish(a);
+    const next = await c;
+    expect(next.action).toBe('continue');
+    expect(next.user).toBe('c');
+    finish(next);
+    expect(http.gates.snapshot()).toEqual({});
+    // Nothing was exceeded: no event for the cancelled request.
+    expect(ofType(await flushed(), 'rate_exceeded')).toEqual([]);
+  });
+
+  it('is refused at once when its signal was aborted before it had to wait', () => {
+    const { http } = make({ policies: chatPolicies({ max: 1 }) });
+    now(http.decide(chat()));
+    const controller = new AbortController();
+    controller.abort();
+    expect(now(http.decide({ ...chat(), signal: controller.signal }))).toMatchObject({ action: 'refuse', status: 429 });
+    expect(Object.values(http.gates.snapshot())).toEqual([{ inFlight: 1, queued: 0 }]);
+  });
+
+  it('an aborted signal changes nothing for a request that already has its slot', () => {
+    const { http } = make({ policies: chatPolicies({ max: 1 }) });
+    const controller = new AbortController();
+    const a = now(http.decide({ ...chat(), signal: controller.signal }));
+    controller.abort();
+    expect(Object.values(http.gates.snapshot())).toEqual([{ inFlight: 1, queued: 0 }]);
+    finish(a);
+    expect(http.gates.snapshot()).toEqual({});
+  });
+
+  it('hasInFlightLimits says whether a signal is worth passing', () => {
+    expect(make({ policies: chatPolicies({ max: 1 }) }).http.hasInFlightLimits).toBe(true);
+    expect(make({ policies: { free: { rate: { maxPerMinute: 1 } } } }).http.hasInFlightLimits).toBe(false);
   });
 });

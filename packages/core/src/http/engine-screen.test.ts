@@ -303,7 +303,14 @@ describe('identifyUser failures', () => {
     const { http } = make({ policies: LIMIT_10, identifyUser: failures[0]![1], onStoreError: 'block', problemDetails: true });
     const d = await http.decide(info());
     expect(d.contentType).toBe('application/problem+json');
-    expect(d.body).toMatchObject({ status: 503, title: 'Service Unavailable', reason: 'store_unavailable' });
+    expect(d.body).toMatchObject({
+      type: 'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity',
+      status: 503,
+      title: 'Temporary Reduced Capacity',
+      reason: 'store_unavailable',
+      plan: 'free',
+      endpoint: ITEMS,
+    });
   });
 
   it('under block in dryRun: counted by client IP instead of refused', async () => {
@@ -413,6 +420,15 @@ describe('endpoint keys', () => {
     expect(now(http.decide(info({ path: '/users/3f2504e0-4f89-11d3-9a0c-0305e82c3301/posts/7' }))).endpoint).toBe('GET|/users/:id/posts/:id');
     expect(now(http.decide(info({ path: '/users/me' }))).endpoint).toBe('GET|/users/me');
     expect(now(http.decide(info({ path: '/users/42?expand=1' }))).endpoint).toBe('GET|/users/:id');
+  });
+
+  it('counts HEAD as GET (frameworks run the GET handler for it) unless a policy names HEAD', () => {
+    const gets = make({ policies: { free: { endpoints: { 'GET|/users/:id': { rate: { maxPerMinute: 1 } } } } } }).http;
+    expect(now(gets.decide(info({ method: 'HEAD', path: '/users/1' }))).endpoint).toBe('GET|/users/:id');
+    expect(now(gets.decide(info({ method: 'GET', path: '/users/2' }))).status).toBe(429);
+    const heads = make({ policies: { free: { endpoints: { 'head|/users/:id': { rate: { maxPerMinute: 1 } } }, defaults: { rate: { maxPerMinute: 5 } } } } }).http;
+    expect(now(heads.decide(info({ method: 'HEAD', path: '/users/1' }))).endpoint).toBe('HEAD|/users/:id');
+    expect(now(heads.decide(info({ method: 'GET', path: '/users/1' }))).result).toMatchObject({ policy: 'defaults', remaining: 4 });
   });
 
   it('upper-cases the method', () => {

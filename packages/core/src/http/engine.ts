@@ -15,11 +15,11 @@ import type { LimitStatus, RateLimitResult } from '../types.js';
 import { isPromiseLike } from '../util/timeout.js';
 import { WebhookSender } from '../webhooks/index.js';
 import { andThen, runCallback, type Outcome } from './callbacks.js';
-import { ConcurrencyGates, type Refused, type Release } from './concurrency.js';
+import { ConcurrencyGates, type CancelSignal, type Refused, type Release } from './concurrency.js';
 import { rateLimitHeaders, retryAfterSeconds, type HeaderMode } from './headers.js';
 import { compileCidrList, clientIp, ipKey, type CidrList } from './ip.js';
 import { coreConfigOf, httpOptionIssues, HTTP_VALIDATED_KEYS, type HttpLimiterOptions } from './options.js';
-import { ipBlockedRefusal, refusal, type RefusalOptions } from './body.js';
+import { busyRefusal, ipBlockedRefusal, refusal, unavailableRefusal, type RefusalOptions } from './body.js';
 import { templatePath } from './route.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -37,6 +37,11 @@ export interface HttpRequestInfo<TReq> {
   forwardedFor?: string | readonly string[] | undefined;
   /** The framework's own request, handed to the callbacks. */
   raw: TReq;
+  /**
+   * Aborted when the client goes away (an AbortSignal). A request waiting in an in-flight
+   * queue then leaves it at once. Adapters pass one when `hasInFlightLimits` is true.
+   */
+  signal?: CancelSignal | undefined;
 }
 
 /** How the response went, for `done`. */
@@ -108,11 +113,14 @@ export class HttpLimiter<TReq, TRes = unknown> {
   private readonly timeoutMs: number;
   private readonly subnet: number | false;
   private readonly failOpen: boolean;
-  private readonly gates = new ConcurrencyGates();
+  /** In-flight slots per plan and endpoint; `gates.snapshot()` shows what runs and waits. */
+  readonly gates = new ConcurrencyGates();
   private readonly concurrency: Map<string, Map<string, ConcurrencyRule>> | undefined;
   private readonly policyEngine: PolicyEngine<TReq> | undefined;
   private readonly webhooks: WebhookSender | undefined;
   private readonly needsDone: boolean;
+  /** Some policy is keyed with the HEAD method, so HEAD requests keep their own endpoint. */
+  private readonly headOwnPolicies: boolean;
 
   constructor(options: HttpLimiterOptions<TReq, TRes>) {
     const asObject = (options ?? {}) as unknown as Record<string, unknown>;
@@ -129,12 +137,18 @@ export class HttpLimiter<TReq, TRes = unknown> {
     this.subnet = options.ipv6Subnet ?? 56;
     this.failOpen = (options.onStoreError ?? options.onRedisError ?? 'allow') === 'allow';
     this.concurrency = concurrencyRules(options.policies);
+    this.headOwnPolicies = namesHead(options.policies);
     this.policyEngine = this.concurrency === undefined ? undefined : new PolicyEngine(options.policies);
     this.needsDone = this.concurrency !== undefined || options.extractTokenUsage !== undefined || options.skipSuccessfulRequests === true || options.skipFailedRequests === true;
     if (options.webhookUrl !== undefined || (options.webhooks !== undefined && options.webhooks.length > 0)) {
       this.webhooks = new WebhookSender(options.webhooks ?? [], { clock: this.clock, ...(options.webhookUrl !== undefined ? { legacyUrl: options.webhookUrl } : {}) });
       this.webhooks.attach(this.events);
     }
+  }
+
+  /** True when some endpoint has an in-flight (concurrency) limit: give `decide` a `signal` then. */
+  get hasInFlightLimits(): boolean {
+    return this.concurrency !== undefined;
   }
 
   /** Decide a request. Synchronous whenever every callback and the store are. */
@@ -188,7 +202,10 @@ export class HttpLimiter<TReq, TRes = unknown> {
   /** The endpoint as given to the limiter (the limiter canonicalises it, cached by this string). */
   private endpointOf(info: HttpRequestInfo<TReq>): string {
     const route = info.route;
-    return `${info.method.toUpperCase()}|${route !== undefined && route !== '' ? route : templatePath(info.path)}`;
+    let method = info.method.toUpperCase();
+    // HEAD runs the GET handler in every framework: count it as GET unless a policy names HEAD.
+    if (method === 'HEAD' && !this.headOwnPolicies) method = 'GET';
+    return `${method}|${route !== undefined && route !== '' ? route : templatePath(info.path)}`;
   }
 
   private ipOf(info: HttpRequestInfo<TReq>): string | undefined {
@@ -234,9 +251,11 @@ export class HttpLimiter<TReq, TRes = unknown> {
       if (rule === undefined) return this.check(info, endpoint, user, plan, count, undefined);
       // A dry run never waits: it takes a free slot or reports that there was none.
       const gateRule = o.dryRun === true ? { ...rule.rule, actionOnExceed: 'block' as const } : rule.rule;
-      const slot = this.gates.acquire(rule.key, gateRule, this.priorityOf(info));
+      const slot = this.gates.acquire(rule.key, gateRule, this.priorityOf(info), info.signal);
       return andThen(slot, (s) => {
         if (typeof s === 'function') return this.check(info, endpoint, user, plan, count, s);
+        // The client left while waiting: nothing was exceeded, and nobody reads the answer.
+        if (s.refused === 'cancelled') return this.busy(s, user, plan, endpoint);
         this.events.emit({ type: 'rate_exceeded', timestamp: this.clock.now(), user, plan, endpoint: canonicalEndpoint(endpoint, undefined).key, window: 'in-flight', value: s.inFlight + 1, threshold: s.max, action: 'block', limit: 'concurrency', dryRun: o.dryRun === true, retryAfterSeconds: 1 });
         if (o.dryRun === true) return this.check(info, endpoint, user, plan, count, undefined);
         return this.busy(s, user, plan, endpoint);
@@ -327,24 +346,18 @@ export class HttpLimiter<TReq, TRes = unknown> {
   /** 429 for a full concurrency gate (LimitRate v3 body, reason rate_limited). */
   private busy(s: Refused, user: string, plan: string, raw: string): HttpDecision<TRes> {
     const endpoint = canonicalEndpoint(raw, undefined).key;
-    const [method, ...rest] = endpoint.split('|');
-    const where = `${method} ${rest.join('|')}`;
-    const message = s.refused === 'timeout' ? `Waited too long for a free slot on ${where} (${s.max} requests run at once). Try again in 1 second.` : `Too many requests in progress on ${where} (at most ${s.max} at once). Try again in 1 second.`;
-    const body: Record<string, unknown> = this.o.problemDetails
-      ? { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: message, reason: 'rate_limited', retry_after_seconds: 1, plan, endpoint }
-      : { ok: false, reason: 'rate_limited', message, retry_after_seconds: 1, used: s.max, allowed: s.max, plan, endpoint };
-    return this.decision('refuse', 429, [['Retry-After', '1']], this.o.problemDetails ? 'application/problem+json' : 'application/json', body, 0, undefined, user, plan, endpoint, undefined);
+    const r = busyRefusal({ refused: s.refused, max: s.max, plan, endpoint }, this.refusalOptions);
+    return this.decision('refuse', r.status, [['Retry-After', '1']], r.contentType, r.body, 0, undefined, user, plan, endpoint, undefined);
   }
+
 
   /** 503 for a failed callback under a fail-closed policy. */
   private failure(error: LimitRateError, user: string, plan: string, raw: string): HttpDecision<TRes> {
     const endpoint = canonicalEndpoint(raw, undefined).key;
-    const message = `The rate limiter could not identify this request (${error.code}). Try again shortly.`;
-    const body: Record<string, unknown> = this.o.problemDetails
-      ? { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: message, reason: 'store_unavailable', retry_after_seconds: 1 }
-      : { ok: false, reason: 'store_unavailable', message, retry_after_seconds: 1 };
-    return this.decision('refuse', 503, [['Retry-After', '1']], this.o.problemDetails ? 'application/problem+json' : 'application/json', body, 0, undefined, user, plan, endpoint, undefined);
+    const r = unavailableRefusal(`The rate limiter could not identify this request (${error.code}). Try again in 1 second.`, { plan, endpoint }, this.refusalOptions);
+    return this.decision('refuse', r.status, [['Retry-After', '1']], r.contentType, r.body, 0, undefined, user, plan, endpoint, undefined);
   }
+
 
   private pass(endpoint: string, user: string, plan: string): HttpDecision<TRes> {
     return this.decision('continue', 200, NOTHING, undefined, undefined, 0, undefined, user, plan, canonicalEndpoint(endpoint, undefined).key, undefined);
@@ -390,6 +403,17 @@ function withoutConcurrency<TReq>(policies: Policies<TReq>): Policies<TReq> {
     out[name] = copy;
   }
   return out;
+}
+
+/** Whether any plan has an endpoint policy for the HEAD method. */
+function namesHead<TReq>(policies: Policies<TReq>): boolean {
+  for (const plan of Object.values(policies)) {
+    for (const source of Object.keys(plan.endpoints ?? {})) {
+      const parsed = parseEndpointPattern(source);
+      if (typeof parsed !== 'string' && parsed.key.startsWith('HEAD|')) return true;
+    }
+  }
+  return false;
 }
 
 /** Concurrency rules per plan, by canonical policy key (`defaults` for the plan's defaults). */

@@ -4,6 +4,7 @@ import type { RateLimiterConfig } from '../config.js';
 import type { ConfigIssue } from '../errors/index.js';
 import { ADAPTER_OPTIONS } from '../policy/validate.js';
 import type { WebhookConfig } from '../webhooks/index.js';
+import { webhookConfigIssues } from '../webhooks/config.js';
 import type { HeaderMode } from './headers.js';
 import { compileCidrList } from './ip.js';
 
@@ -96,15 +97,10 @@ const HEADER_MODES = ['v3', 'draft', 'legacy', 'both'];
 const FN = 'must be a function';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'function' ? 'a function' : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
 
 function bad(path: string, message: string, hint: string): ConfigIssue {
   return { path, code: 'ERR_LIMITRATE_INVALID_CONFIG', message, hint };
-}
-
-function isUrl(v: unknown): boolean {
-  return typeof v === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(v) && v.length <= 2048;
 }
 
 /** The problems with the HTTP-layer options (core options are validated by the RateLimiter). */
@@ -150,43 +146,12 @@ export function httpOptionIssues(options: Obj): ConfigIssue[] {
   for (const key of ['problemDetails', 'skipSuccessfulRequests', 'skipFailedRequests'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') issues.push(bad(key, `must be true or false, got ${show(options[key])}`, 'Use a boolean'));
   }
-  if (options.webhookUrl !== undefined && !isUrl(options.webhookUrl)) issues.push(bad('webhookUrl', `must be an http(s) URL, got ${show(options.webhookUrl)}`, 'For example https://example.com/hooks/limitrate'));
-  if (options.webhooks !== undefined) {
-    if (!Array.isArray(options.webhooks)) {
-      issues.push(bad('webhooks', `must be an array of { url, secret?, events? }, got ${show(options.webhooks)}`, "For example [{ url: 'https://example.com/hooks', secret: 'whsec_...' }]"));
-    } else {
-      options.webhooks.forEach((w: unknown, i: number) => issues.push(...webhookIssues(`webhooks[${i}]`, w)));
-    }
-  }
+  // The webhook sender's own validation, so the adapter accepts exactly what the sender does.
+  if (options.webhookUrl !== undefined || options.webhooks !== undefined) issues.push(...webhookConfigIssues(options.webhooks, options.webhookUrl));
   const pr = options.priority;
   if (pr !== undefined && typeof pr !== 'function' && !(typeof pr === 'number' && Number.isFinite(pr))) issues.push(bad('priority', `must be a number or a function of the request, got ${show(pr)}`, 'Lower numbers are served first (default 5)'));
   const ct = options.callbackTimeoutMs;
   if (ct !== undefined && !(typeof ct === 'number' && Number.isFinite(ct) && ct > 0 && ct <= 60_000)) issues.push(bad('callbackTimeoutMs', `must be a number of ms above 0 and at most 60000, got ${show(ct)}`, 'How long identifyUser and the other callbacks may take'));
-  return issues;
-}
-
-const WEBHOOK_KEYS = ['url', 'secret', 'events', 'batchSize', 'flushIntervalMs', 'maxQueue', 'maxRetries', 'timeoutMs', 'headers'];
-
-function webhookIssues(path: string, w: unknown): ConfigIssue[] {
-  if (!isObject(w)) return [bad(path, `must be an object, got ${show(w)}`, "For example { url: 'https://example.com/hooks', secret: 'whsec_...' }")];
-  const issues: ConfigIssue[] = [];
-  for (const k of Object.keys(w)) {
-    if (!WEBHOOK_KEYS.includes(k)) issues.push({ path: `${path}.${k}`, code: 'ERR_LIMITRATE_UNKNOWN_OPTION', message: `unknown option "${k}"`, hint: `Known options: ${WEBHOOK_KEYS.join(', ')}` });
-  }
-  if (!isUrl(w.url)) issues.push(bad(`${path}.url`, `must be an http(s) URL, got ${show(w.url)}`, 'Where to POST the events'));
-  if (w.secret !== undefined && (typeof w.secret !== 'string' || w.secret.length === 0)) issues.push(bad(`${path}.secret`, `must be a non-empty string, got ${show(w.secret)}`, "A Standard Webhooks secret, 'whsec_' + base64"));
-  if (w.events !== undefined && w.events !== '*' && !(Array.isArray(w.events) && w.events.every((e) => typeof e === 'string'))) {
-    issues.push(bad(`${path}.events`, `must be '*' or a list of event types, got ${show(w.events)}`, "For example ['rate_exceeded', 'cost_exceeded']"));
-  }
-  for (const k of ['batchSize', 'maxQueue', 'maxRetries'] as const) {
-    const v = w[k];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= (k === 'maxRetries' ? 0 : 1) && v <= 100_000)) issues.push(bad(`${path}.${k}`, `must be a whole number, got ${show(v)}`, 'See the webhook options in the docs'));
-  }
-  for (const k of ['flushIntervalMs', 'timeoutMs'] as const) {
-    const v = w[k];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 600_000)) issues.push(bad(`${path}.${k}`, `must be a number of ms above 0, got ${show(v)}`, 'See the webhook options in the docs'));
-  }
-  if (w.headers !== undefined && !(isObject(w.headers) && Object.values(w.headers).every((h) => typeof h === 'string'))) issues.push(bad(`${path}.headers`, `must be an object of header strings, got ${show(w.headers)}`, "For example { authorization: 'Bearer ...' }"));
   return issues;
 }
 

@@ -38,6 +38,7 @@ export interface Resolution<TReq> {
   suffixes: string[];
   /** Whether any template is a cost cap / a token or cost limit (saves scanning per check). */
   hasCost: boolean;
+  hasTokens: boolean;
   hasUsage: boolean;
   /** Each template's shared spec (for stores that take keys and costs separately). */
   specs: LimitSpec[];
@@ -150,7 +151,8 @@ function bind<TReq>(plan: string, endpoint: CanonicalEndpoint, policyKey: string
   const templates = policy?.templates ?? [];
   const suffixes = templates.map((t) => `:${scopePart}:${t.limitId}`);
   const hasCost = templates.some((t) => t.kind === 'cost');
-  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasUsage: hasCost || templates.some((t) => t.kind === 'tokens'), specs: templates.map((t) => t.spec), single: templates.length === 1 && templates[0]!.kind === 'rate' };
+  const hasTokens = templates.some((t) => t.kind === 'tokens');
+  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasTokens, hasUsage: hasCost || hasTokens, specs: templates.map((t) => t.spec), single: templates.length === 1 && templates[0]!.kind === 'rate' };
 }
 
 /** The override fields that apply to this resolution (an endpoint entry replaces the top level). */

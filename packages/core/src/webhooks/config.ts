@@ -140,6 +140,21 @@ const KNOWN_KEYS = new Set(['url', 'secret', 'events', 'batchSize', 'flushInterv
 
 /** Validates the sender's configs and options; throws one ConfigError listing every problem. */
 export function resolveEndpoints(configs: readonly WebhookConfig[], options: WebhookSenderOptions): ResolvedEndpoint[] {
+  const { issues, out } = resolve(configs, options);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return out;
+}
+
+/**
+ * Every problem of webhook configs (`webhooks[i].…` paths) and of a legacy `webhookUrl`,
+ * without throwing: for adapters that report all their option problems at once.
+ */
+export function webhookConfigIssues(configs: unknown, legacyUrl?: unknown): ConfigIssue[] {
+  const found = resolve((configs ?? []) as readonly WebhookConfig[], legacyUrl === undefined ? {} : { legacyUrl: legacyUrl as string }).issues;
+  return found.map((i) => (i.path === 'legacyUrl' ? { ...i, path: 'webhookUrl' } : i));
+}
+
+function resolve(configs: readonly WebhookConfig[], options: WebhookSenderOptions): { issues: ConfigIssue[]; out: ResolvedEndpoint[] } {
   const issues = new Issues();
   const out: ResolvedEndpoint[] = [];
   const closeTimeoutMs = options.closeTimeoutMs === undefined ? undefined : number(issues, 'closeTimeoutMs', options.closeTimeoutMs, 10_000, { min: 0 });
@@ -154,7 +169,7 @@ export function resolveEndpoints(configs: readonly WebhookConfig[], options: Web
       }
       const config = raw as Record<string, unknown>;
       for (const key of Object.keys(config)) {
-        if (!KNOWN_KEYS.has(key)) issues.bad(`${path}.${key}`, 'is not a webhook option', `Use only: ${[...KNOWN_KEYS].join(', ')}`);
+        if (!KNOWN_KEYS.has(key)) issues.list.push({ path: `${path}.${key}`, code: 'ERR_LIMITRATE_UNKNOWN_OPTION', message: 'is not a webhook option', hint: `Use only: ${[...KNOWN_KEYS].join(', ')}` });
       }
       checkUrl(issues, `${path}.url`, config.url);
       const timeoutMs = number(issues, `${path}.timeoutMs`, config.timeoutMs, 5000, { min: 1 });
@@ -197,6 +212,5 @@ export function resolveEndpoints(configs: readonly WebhookConfig[], options: Web
   if (options.fetch !== undefined && typeof options.fetch !== 'function') issues.bad('fetch', `must be a function, got ${show(options.fetch)}`, 'Leave it out to use the global fetch');
   if (options.random !== undefined && typeof options.random !== 'function') issues.bad('random', `must be a function, got ${show(options.random)}`, 'Leave it out to use Math.random');
   if (options.fetch === undefined && typeof fetch !== 'function') issues.bad('fetch', 'is needed: this runtime has no global fetch', 'Pass a fetch implementation in the options');
-  if (issues.list.length > 0) throw new ConfigError(issues.list);
-  return out;
+  return { issues: issues.list, out };
 }
