@@ -65,6 +65,11 @@ export function requestInfo(req: Request): HttpRequestInfo<Request> {
   };
 }
 
+/** The client has gone: the connection closed before the response was sent. */
+function gone(res: Response): boolean {
+  return res.destroyed && !res.writableEnded;
+}
+
 function infoOf(d: HttpDecision<Response>): RateLimitInfo {
   const r = d.result;
   const now = r?.timestamp ?? Date.now();
@@ -96,6 +101,12 @@ function apply(d: HttpDecision<Response>, req: Request, res: Response, next: Nex
     return;
   }
   const done = d.done;
+  if (gone(res)) {
+    // The client left while the limiter was deciding: no handler runs for nobody, and the
+    // after-response work (slot, skipFailedRequests, tokens) happens now.
+    done?.({ statusCode: res.statusCode, completed: false, res });
+    return;
+  }
   if (done !== undefined) {
     let finished = false;
     res.once('finish', () => {
@@ -106,8 +117,12 @@ function apply(d: HttpDecision<Response>, req: Request, res: Response, next: Nex
       if (!finished) done({ statusCode: res.statusCode, completed: res.writableFinished, res });
     });
   }
-  if (d.delayMs > 0) setTimeout(next, d.delayMs);
-  else next();
+  if (d.delayMs > 0) {
+    // A slowed-down request whose client leaves during the delay is not served.
+    setTimeout(() => {
+      if (!gone(res)) next();
+    }, d.delayMs);
+  } else next();
 }
 
 /**
@@ -131,16 +146,35 @@ function apply(d: HttpDecision<Response>, req: Request, res: Response, next: Nex
  */
 export function limitrate(options: LimitRateOptions): LimitRateMiddleware {
   const http = new HttpLimiter<Request, Response>(options);
+  const signals = http.hasInFlightLimits;
   const middleware = function limitrateMiddleware(req: Request, res: Response, next: NextFunction): void {
     let d: HttpDecision<Response> | Promise<HttpDecision<Response>>;
+    let onClose: (() => void) | undefined;
     try {
-      d = http.decide(requestInfo(req));
+      const info = requestInfo(req);
+      if (signals) {
+        // A request queued for an in-flight slot leaves the queue when its client goes away.
+        const controller = new AbortController();
+        onClose = () => controller.abort();
+        res.once('close', onClose);
+        info.signal = controller.signal;
+      }
+      d = http.decide(info);
     } catch (error) {
+      if (onClose !== undefined) res.off('close', onClose);
       next(error);
       return;
     }
-    if (d instanceof Promise) d.then((x) => apply(x, req, res, next), next);
-    else apply(d, req, res, next);
+    const settle = (x: HttpDecision<Response>) => {
+      if (onClose !== undefined) res.off('close', onClose);
+      apply(x, req, res, next);
+    };
+    if (d instanceof Promise) {
+      d.then(settle, (error: unknown) => {
+        if (onClose !== undefined) res.off('close', onClose);
+        next(error);
+      });
+    } else settle(d);
   };
   return Object.assign(middleware, {
     limiter: http.limiter,

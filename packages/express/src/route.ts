@@ -10,7 +10,16 @@ interface Layer {
   keys?: Array<{ name: string | number }>;
   params?: Record<string, string>;
   path?: string;
-  match?: (path: string) => boolean;
+  /** Express 4 and router 2.2 answer a boolean and set `path`/`params`/`keys`; router 2.3+ answers what matched. */
+  match?: (path: string) => boolean | Match;
+}
+
+interface Match {
+  path?: string;
+  params?: Record<string, string>;
+  keys?: Array<string | { name: string | number }>;
+  /** The path the layer was declared with (router 2.3+). */
+  pattern?: unknown;
 }
 
 interface Cache {
@@ -37,14 +46,30 @@ function handles(route: NonNullable<Layer['route']>, method: string): boolean {
   return methods._all === true || methods[m] === true || (m === 'head' && methods.get === true);
 }
 
-/** The part of `matched` that a mounted router's parameters filled, written back as `:name`. */
-function mountTemplate(layer: Layer, matched: string): string {
+/** What a layer matched: router 2.3+ returns it, older routers leave it on the layer. */
+function matchOf(layer: Layer, path: string): Match | undefined {
+  const m = layer.match!(path);
+  if (m === false) return undefined;
+  if (typeof m === 'object' && m !== null) return m;
+  return { path: layer.path, params: layer.params, keys: layer.keys };
+}
+
+/** The template of the part of the path a mounted router matched (`/orgs/:org` for `/orgs/acme`). */
+function mountTemplate(match: Match): string {
+  const matched = typeof match.path === 'string' ? match.path : '';
   let out = matched;
-  for (const key of layer.keys ?? []) {
-    const value = layer.params?.[String(key.name)];
-    if (value !== undefined && value !== '') out = out.replace(`/${value}`, `/:${String(key.name)}`);
+  if (typeof match.pattern === 'string' && !/[*(){}?+]/.test(match.pattern)) {
+    out = match.pattern;
+  } else {
+    // Put each parameter's name back where its value is.
+    for (const key of match.keys ?? []) {
+      const name = typeof key === 'string' ? key : String(key.name);
+      const value = match.params?.[name];
+      if (value !== undefined && value !== '') out = out.replace(`/${value}`, `/:${name}`);
+    }
   }
-  return out === '/' ? '' : out;
+  if (out.endsWith('/')) out = out.slice(0, -1);
+  return out;
 }
 
 function search(stack: readonly Layer[], method: string, path: string, prefix: string, depth: number): string | undefined {
@@ -53,27 +78,36 @@ function search(stack: readonly Layer[], method: string, path: string, prefix: s
     if (typeof layer.match !== 'function') continue;
     if (layer.route !== undefined) {
       if (!handles(layer.route, method)) continue;
-      if (!layer.match(path)) continue;
+      if (layer.match(path) === false) continue;
       const p = layer.route.path;
       if (typeof p === 'string') return prefix + (p === '/' && prefix !== '' ? '' : p);
       continue;
     }
     const inner = layer.handle?.stack;
     if (!Array.isArray(inner)) continue;
-    if (!layer.match(path)) continue;
-    const matched = typeof layer.path === 'string' ? layer.path : '';
+    const match = matchOf(layer, path);
+    if (match === undefined) continue;
+    const matched = typeof match.path === 'string' ? match.path : '';
     const rest = path.slice(matched.length) || '/';
-    const found = search(inner, method, rest.startsWith('/') ? rest : `/${rest}`, prefix + mountTemplate(layer, matched), depth + 1);
+    const found = search(inner, method, rest.startsWith('/') ? rest : `/${rest}`, prefix + mountTemplate(match), depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/** The request's full path from the app's root (without the query). */
+/**
+ * The request's full path from the app's root, without the query. An absolute-form target
+ * (`GET http://host/users/1`, as sent to proxies) is reduced to its path, as Express routes it.
+ */
 export function fullPath(req: Request): string {
-  const url = req.originalUrl ?? req.url ?? '/';
+  let url = req.originalUrl ?? req.url ?? '/';
+  if (url.charCodeAt(0) !== 47 /* '/' */) {
+    const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url);
+    if (scheme !== null) url = url.slice(scheme[0].length) || '/';
+  }
   const q = url.indexOf('?');
-  return q >= 0 ? url.slice(0, q) : url;
+  const path = q >= 0 ? url.slice(0, q) : url;
+  return path === '' ? '/' : path;
 }
 
 /**
@@ -89,9 +123,12 @@ export function fullPath(req: Request): string {
  */
 export function routeTemplate(req: Request): string | undefined {
   const route = (req as Request & { route?: { path?: unknown } }).route;
-  if (route !== undefined && typeof route.path === 'string') return `${req.baseUrl ?? ''}${route.path}`;
+  // Route-level use (`app.get('/x', limiter, handler)`): the route is known; under a mount
+  // (`req.baseUrl` set) the mount's own template comes from the search below.
+  const routePath = route !== undefined && typeof route.path === 'string' ? route.path : undefined;
+  if (routePath !== undefined && !req.baseUrl) return routePath;
   const stack = stackOf(req);
-  if (stack === undefined) return undefined;
+  if (stack === undefined) return routePath === undefined ? undefined : `${req.baseUrl}${routePath}`;
   const path = fullPath(req);
   let cache = caches.get(stack);
   if (cache === undefined || cache.size !== stack.length) {
@@ -108,6 +145,7 @@ export function routeTemplate(req: Request): string | undefined {
   } catch {
     found = undefined;
   }
+  if (found === undefined && routePath !== undefined) found = `${req.baseUrl}${routePath}`;
   if (cache.entries.size >= CACHE_LIMIT) cache.entries.clear();
   cache.entries.set(key, found ?? null);
   return found;
