@@ -16,4 +16,5 @@ for (let i = 0; i < 1_000; i++) await limiter.check({ userId: `client-${i}`, end
 console.log('after 1,000 clients:', JSON.stringify(store.stats()));
 clock.advance(60_000); // every one-minute window has ended
 console.log(`sweep() removed ${store.sweep()} expired keys:`, JSON.stringify(store.stats()));
-await limiter.close(); // stops the sweep timer; a closed store refuses further calls
+await limiter.close(); // leaves a store you passed open: other limiters may share it
+await store.close(); // stops the sweep timer; a closed store refuses further calls
