@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { EventOf, LimitRateEvent } from '@limitrate/core';
+import { manualClock, type Clock, type EventOf, type LimitRateEvent } from '@limitrate/core';
 import express5, { type Express, type Request, type Response } from 'express';
 import express4 from 'express4';
 import { parseList } from 'structured-headers';
@@ -227,7 +227,17 @@ export interface Harness {
 }
 
 /** Registers the clean-up and returns the harness of one Express version. */
-export function useHarness(express: ExpressFactory): Harness {
+/** The time of the default test clock: 30.5 s into a minute (and 30 minutes into an hour). */
+export const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 30, 30, 500);
+
+/** The real time, shifted (by less than a minute) so that it reads 30 s into a minute now. */
+export function midMinuteClock(): Clock {
+  const now = Date.now();
+  const offset = 30_000 - (now % 60_000);
+  return { now: () => Date.now() + offset };
+}
+
+export function useHarness(express: ExpressFactory, defaults: { clock?: Clock } = {}): Harness {
   const servers: Server[] = [];
   const middlewares: LimitRateMiddleware[] = [];
   const major = versionOf(express);
@@ -249,7 +259,11 @@ export function useHarness(express: ExpressFactory): Harness {
     express,
     major,
     limitrate(options) {
-      const m = limitrate(options);
+      // Unless a test brings its own clock, time stands still in the middle of a minute, so a
+      // window boundary never falls between two requests of a test (counts would reset).
+      // (Tests whose webhooks are verified against the real time pass `{ clock: systemClock }`.)
+      const usable = typeof options === 'object' && options !== null && options.clock === undefined;
+      const m = limitrate(usable ? { ...options, clock: defaults.clock ?? manualClock(FROZEN_AT) } : options);
       middlewares.push(m);
       return m;
     },
