@@ -3,7 +3,7 @@
 // the after-response work once the response finishes or the connection closes.
 import { HttpLimiter, type HttpDecision, type HttpLimiterOptions, type HttpRequestInfo, type RateLimiter, type RateLimitResult, type RateLimitStatus } from '@limitrate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { fullPath, routeTemplate } from './route.js';
+import { fullPath, templateOf } from './route.js';
 
 /** What the middleware puts on `req.rateLimit`. */
 export interface RateLimitInfo {
@@ -55,10 +55,11 @@ export interface LimitRateMiddleware extends RequestHandler {
 
 /** The request as core's HTTP layer sees it. */
 export function requestInfo(req: Request): HttpRequestInfo<Request> {
+  const path = fullPath(req);
   return {
     method: req.method,
-    path: fullPath(req),
-    route: routeTemplate(req),
+    path,
+    route: templateOf(req, path),
     remoteAddress: req.socket?.remoteAddress,
     forwardedFor: req.headers['x-forwarded-for'],
     raw: req,

@@ -122,6 +122,11 @@ export function fullPath(req: Request): string {
  * ```
  */
 export function routeTemplate(req: Request): string | undefined {
+  return templateOf(req, undefined);
+}
+
+/** routeTemplate, given the request's fullPath when the caller has it already. */
+export function templateOf(req: Request, knownPath: string | undefined): string | undefined {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   // Route-level use (`app.get('/x', limiter, handler)`): the route is known; under a mount
   // (`req.baseUrl` set) the mount's own template comes from the search below.
@@ -129,7 +134,7 @@ export function routeTemplate(req: Request): string | undefined {
   if (routePath !== undefined && !req.baseUrl) return routePath;
   const stack = stackOf(req);
   if (stack === undefined) return routePath === undefined ? undefined : `${req.baseUrl}${routePath}`;
-  const path = fullPath(req);
+  const path = knownPath ?? fullPath(req);
   let cache = caches.get(stack);
   if (cache === undefined || cache.size !== stack.length) {
     // Routes added since the last request: start over.

@@ -86,6 +86,12 @@ export interface RateLimitStatus {
 }
 
 const NOTHING: Array<[string, string]> = [];
+/** Marks a client IP not parsed yet (parsed on first use). */
+const LATER: unique symbol = Symbol('later');
+/** Distinct routes (or paths) whose endpoint strings are kept. */
+const ENDPOINT_CACHE_LIMIT = 10_000;
+/** Distinct peer addresses whose canonical form is kept. */
+const PEER_CACHE_LIMIT = 10_000;
 const isString = (v: unknown): string | undefined => (typeof v === 'string' ? undefined : `returned ${typeof v}, not a string`);
 const isBoolean = (v: unknown): string | undefined => (typeof v === 'boolean' || v === undefined ? undefined : `returned ${typeof v}, not a boolean`);
 const isTokens = (v: unknown): string | undefined =>
@@ -121,6 +127,19 @@ export class HttpLimiter<TReq, TRes = unknown> {
   private readonly needsDone: boolean;
   /** Some policy is keyed with the HEAD method, so HEAD requests keep their own endpoint. */
   private readonly headOwnPolicies: boolean;
+  /**
+   * Endpoint strings by route (or path) and method. The same string instance comes back for
+   * the same route, so the limiter's lookups by it hash it once (bounded, cleared when full).
+   */
+  private endpoints = new Map<string, Map<string, string>>();
+  /** Canonical client IPs by peer address ('' for none), when no forwarded address applies. */
+  private peers = new Map<string, string>();
+  /** User keys by canonical client IP. */
+  private userKeys = new Map<string, string>();
+  /** X-Forwarded-For may be consulted (trustProxy or trustedProxyCount set, not false). */
+  private readonly trustsProxies: boolean;
+  /** The client IP is needed before identification: for an IP list, or as the default user. */
+  private readonly ipFirst: boolean;
 
   constructor(options: HttpLimiterOptions<TReq, TRes>) {
     const asObject = (options ?? {}) as unknown as Record<string, unknown>;
@@ -138,6 +157,8 @@ export class HttpLimiter<TReq, TRes = unknown> {
     this.failOpen = (options.onStoreError ?? options.onRedisError ?? 'allow') === 'allow';
     this.concurrency = concurrencyRules(options.policies);
     this.headOwnPolicies = namesHead(options.policies);
+    this.trustsProxies = options.trustProxy !== false && (options.trustedProxyCount !== undefined || (options.trustProxy !== undefined && options.trustProxy !== 0));
+    this.ipFirst = this.allow.size > 0 || this.block.size > 0 || options.identifyUser === undefined;
     this.policyEngine = this.concurrency === undefined ? undefined : new PolicyEngine(options.policies);
     this.needsDone = this.concurrency !== undefined || options.extractTokenUsage !== undefined || options.skipSuccessfulRequests === true || options.skipFailedRequests === true;
     if (options.webhookUrl !== undefined || (options.webhooks !== undefined && options.webhooks.length > 0)) {
@@ -153,10 +174,11 @@ export class HttpLimiter<TReq, TRes = unknown> {
 
   /** Decide a request. Synchronous whenever every callback and the store are. */
   decide(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
-    const ip = this.ipOf(info);
+    // With identifyUser and no IP list, the address is parsed only if identification fails.
+    const ip = this.ipFirst ? this.ipOf(info) : LATER;
     const endpoint = this.endpointOf(info);
     // The blocklist comes first: it is a security control, which skip cannot lift.
-    if (ip !== undefined && this.block.size > 0 && this.block.matches(ip)) {
+    if (typeof ip === 'string' && this.block.size > 0 && this.block.matches(ip)) {
       const ep = canonicalEndpoint(endpoint, undefined).key;
       this.events.emit({ type: 'ip_blocked', timestamp: this.clock.now(), user: ip, plan: '', endpoint: ep, ip });
       if (this.o.dryRun !== true) {
@@ -164,7 +186,7 @@ export class HttpLimiter<TReq, TRes = unknown> {
         return this.decision('refuse', r.status, NOTHING, r.contentType, r.body, 0, undefined, ip, '', ep, undefined);
       }
     }
-    if (ip !== undefined && this.allow.size > 0 && this.allow.matches(ip)) return this.pass(endpoint, ip, '');
+    if (typeof ip === 'string' && this.allow.size > 0 && this.allow.matches(ip)) return this.pass(endpoint, ip, '');
     const skip = this.o.skip;
     if (skip === undefined) return this.screen(info, ip, endpoint);
     return andThen(runCallback<boolean>('skip', skip, [info.raw], this.timeoutMs, isBoolean), (out) => {
@@ -202,38 +224,80 @@ export class HttpLimiter<TReq, TRes = unknown> {
   /** The endpoint as given to the limiter (the limiter canonicalises it, cached by this string). */
   private endpointOf(info: HttpRequestInfo<TReq>): string {
     const route = info.route;
+    const where = route !== undefined && route !== '' ? route : info.path;
+    let byMethod = this.endpoints.get(where);
+    const cached = byMethod?.get(info.method);
+    if (cached !== undefined) return cached;
     let method = info.method.toUpperCase();
     // HEAD runs the GET handler in every framework: count it as GET unless a policy names HEAD.
     if (method === 'HEAD' && !this.headOwnPolicies) method = 'GET';
-    return `${method}|${route !== undefined && route !== '' ? route : templatePath(info.path)}`;
+    const endpoint = `${method}|${where === route ? route : templatePath(where)}`;
+    if (byMethod === undefined) {
+      if (this.endpoints.size >= ENDPOINT_CACHE_LIMIT) this.endpoints = new Map();
+      byMethod = new Map();
+      this.endpoints.set(where, byMethod);
+    }
+    if (byMethod.size < 64) byMethod.set(info.method, endpoint);
+    return endpoint;
   }
 
   private ipOf(info: HttpRequestInfo<TReq>): string | undefined {
-    return clientIp({ remoteAddress: info.remoteAddress, forwardedFor: info.forwardedFor, trustProxy: this.o.trustProxy, trustedProxyCount: this.o.trustedProxyCount });
+    const peer = info.remoteAddress;
+    // Without a forwarded address to consult, the answer depends on the peer address alone.
+    const byPeer = peer !== undefined && (info.forwardedFor === undefined || !this.trustsProxies);
+    if (byPeer) {
+      const hit = this.peers.get(peer);
+      if (hit !== undefined) return hit === '' ? undefined : hit;
+    }
+    const ip = clientIp({ remoteAddress: peer, forwardedFor: info.forwardedFor, trustProxy: this.o.trustProxy, trustedProxyCount: this.o.trustedProxyCount });
+    if (byPeer) {
+      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers = new Map();
+      this.peers.set(peer, ip ?? '');
+    }
+    return ip;
+  }
+
+  /** The user key of a client IP (its subnet for IPv6), cached like the IPs themselves. */
+  private userKeyOf(ip: string): string {
+    let key = this.userKeys.get(ip);
+    if (key === undefined) {
+      key = ipKey(ip, this.subnet) ?? ip;
+      if (this.userKeys.size >= PEER_CACHE_LIMIT) this.userKeys = new Map();
+      this.userKeys.set(ip, key);
+    }
+    return key;
   }
 
   /** Identification, then the checks. */
-  private screen(info: HttpRequestInfo<TReq>, ip: string | undefined, endpoint: string): MaybePromise<HttpDecision<TRes>> {
+  private screen(info: HttpRequestInfo<TReq>, ip: string | undefined | typeof LATER, endpoint: string): MaybePromise<HttpDecision<TRes>> {
     return andThen(this.identify(info, ip, endpoint), (who) => (who.refuse !== undefined ? who.refuse : this.limit(info, endpoint, who.user, who.plan)));
   }
 
   /** identifyUser and identifyPlan, contained: a failure falls back (or refuses, fail-closed). */
-  private identify(info: HttpRequestInfo<TReq>, ip: string | undefined, endpoint = this.endpointOf(info)): MaybePromise<{ user: string; plan: string; refuse?: HttpDecision<TRes> }> {
-    const fallbackUser = ip === undefined ? 'unknown' : (ipKey(ip, this.subnet) ?? ip);
+  private identify(info: HttpRequestInfo<TReq>, ipOrLater: string | undefined | typeof LATER, endpoint = this.endpointOf(info)): MaybePromise<{ user: string; plan: string; refuse?: HttpDecision<TRes> }> {
+    let fallback: string | undefined;
+    /** The client IP as a user key (its subnet for IPv6): the user when identifyUser fails or is absent. */
+    const byIp = (): string => {
+      if (fallback === undefined) {
+        const ip = ipOrLater === LATER ? this.ipOf(info) : ipOrLater;
+        fallback = ip === undefined ? 'unknown' : this.userKeyOf(ip);
+      }
+      return fallback;
+    };
     const o = this.o;
-    const user: MaybePromise<Outcome<string>> = o.identifyUser ? runCallback<string>('identifyUser', o.identifyUser, [info.raw], this.timeoutMs, isString) : { ok: true, value: fallbackUser };
+    const user: MaybePromise<Outcome<string>> = o.identifyUser ? runCallback<string>('identifyUser', o.identifyUser, [info.raw], this.timeoutMs, isString) : { ok: true, value: byIp() };
     return andThen(user, (u) => {
       const plan: MaybePromise<Outcome<string>> = o.identifyPlan ? runCallback<string>('identifyPlan', o.identifyPlan, [info.raw], this.timeoutMs, isString) : { ok: true, value: this.limiter.defaultPlan };
       return andThen(plan, (p) => {
         const planName = p.ok ? p.value : this.limiter.defaultPlan;
-        if (!p.ok) this.callbackFailed(p.error, 'identifyPlan', u.ok ? u.value : fallbackUser, planName, endpoint, 'applied the default plan');
+        if (!p.ok) this.callbackFailed(p.error, 'identifyPlan', u.ok ? u.value : byIp(), planName, endpoint, 'applied the default plan');
         if (u.ok) return { user: u.value, plan: planName };
         if (this.failOpen || o.dryRun === true) {
-          this.callbackFailed(u.error, 'identifyUser', fallbackUser, planName, endpoint, 'counted the request by client IP');
-          return { user: fallbackUser, plan: planName };
+          this.callbackFailed(u.error, 'identifyUser', byIp(), planName, endpoint, 'counted the request by client IP');
+          return { user: byIp(), plan: planName };
         }
-        this.callbackFailed(u.error, 'identifyUser', fallbackUser, planName, endpoint, 'refused the request');
-        return { user: fallbackUser, plan: planName, refuse: this.failure(u.error, fallbackUser, planName, endpoint) };
+        this.callbackFailed(u.error, 'identifyUser', byIp(), planName, endpoint, 'refused the request');
+        return { user: byIp(), plan: planName, refuse: this.failure(u.error, byIp(), planName, endpoint) };
       });
     });
   }
