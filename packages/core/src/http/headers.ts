@@ -164,16 +164,16 @@ function classicValues(result: RateLimitResult, limits: readonly LimitStatus[], 
 
 /** Appends `RateLimit-Policy` (every limit) and `RateLimit` (the limit that matters). */
 function draftHeaders(result: RateLimitResult, limits: readonly LimitStatus[], out: Array<[string, string]>): void {
-  const policies: string[] = [];
+  let policies = '';
   for (const s of limits) {
-    const params: Array<[string, string]> = [['q', sfInteger(quota(s, s.limit))]];
+    let item = `${quotedName(s.id)};q=${sfInteger(quota(s, s.limit))}`;
     const unit = quotaUnit(s);
-    if (unit !== undefined) params.push(['qu', sfString(unit)]);
+    if (unit !== undefined) item += `;qu="${unit}"`;
     const w = windowSeconds(s.windowMs);
-    if (w !== undefined) params.push(['w', sfInteger(w)]);
-    policies.push(sfItem(rateLimitPolicyName(s), params));
+    if (w !== undefined) item += `;w=${sfInteger(w)}`;
+    policies = policies === '' ? item : `${policies}, ${item}`;
   }
-  out.push(['RateLimit-Policy', policies.join(', ')]);
+  out.push(['RateLimit-Policy', policies]);
   const s = primaryStatus(result, limits);
   if (s === undefined) return;
   // t: when more quota is available. Once exceeded, the limit's own wait is that moment
@@ -181,7 +181,22 @@ function draftHeaders(result: RateLimitResult, limits: readonly LimitStatus[], o
   // Retry-After no earlier than t, as the draft asks (section 6).
   let t = nonNegative(Math.ceil(finiteOr(s.resetInSeconds, 0)));
   if (s.exceeded && typeof s.retryAfterSeconds === 'number' && Number.isFinite(s.retryAfterSeconds)) t = Math.min(t, nonNegative(Math.ceil(s.retryAfterSeconds)));
-  out.push(['RateLimit', sfItem(rateLimitPolicyName(s), [['r', sfInteger(quota(s, s.remaining))], ['t', sfInteger(t)]])]);
+  out.push(['RateLimit', `${quotedName(s.id)};r=${sfInteger(quota(s, s.remaining))};t=${sfInteger(t)}`]);
+}
+
+/** Policy names as sf-strings, by limit id: a handful of ids per app, so kept (bounded). */
+let quotedNames = new Map<string, string>();
+
+/** `"rate-1m"`: the policy name of a limit id, quoted (its characters need no escaping). */
+function quotedName(id: string): string {
+  const key = String(id);
+  let q = quotedNames.get(key);
+  if (q === undefined) {
+    q = sfString(rateLimitPolicyName({ id: key }));
+    if (quotedNames.size >= 1000) quotedNames = new Map();
+    quotedNames.set(key, q);
+  }
+  return q;
 }
 
 /**
@@ -261,9 +276,3 @@ function sfString(s: string): string {
   return `"${s.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** An Item with a String value and parameters whose values are already serialised. */
-function sfItem(value: string, params: ReadonlyArray<readonly [string, string]>): string {
-  let out = sfString(value);
-  for (const [key, v] of params) out += `;${key}=${v}`;
-  return out;
-}
