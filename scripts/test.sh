@@ -8,13 +8,8 @@ export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 DO_NOT_TRACK=1
 
 log() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
 
-# 1. pnpm (the version pinned in package.json's packageManager field).
-if ! command -v pnpm >/dev/null 2>&1; then
-  log "installing pnpm 10"
-  npm install -g pnpm@10 >/dev/null 2>&1 \
-    || { corepack enable >/dev/null 2>&1 && COREPACK_INTEGRITY_KEYS=0 corepack prepare pnpm@10.34.9 --activate >/dev/null 2>&1; } \
-    || { echo "could not install pnpm: run 'npm install -g pnpm@10' and try again" >&2; exit 1; }
-fi
+# 1. pnpm.
+. scripts/ensure-pnpm.sh
 
 # 2. Dependencies (fast when already installed).
 log "pnpm install"

@@ -1,9 +1,11 @@
 // Prints a results file (default results/latest.json) as Markdown tables, for the README.
-// Usage: node src/report.mjs [path/to/results.json]
+// Usage: node src/report.mjs [path/to/results.json]   (results/http-latest.json: the HTTP benchmark's)
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { formatMarkdown } from './harness.mjs';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('../results/latest.json', import.meta.url));
-process.stdout.write(`${formatMarkdown(JSON.parse(readFileSync(file, 'utf8')))}\n`);
+const results = JSON.parse(readFileSync(file, 'utf8'));
+const format = results.kind === 'http' ? (await import('./http.mjs')).formatHttpMarkdown : formatMarkdown;
+process.stdout.write(`${format(results)}\n`);
