@@ -55,13 +55,18 @@ export interface LimitRateMiddleware extends RequestHandler {
 
 /** The request as core's HTTP layer sees it. */
 export function requestInfo(req: Request): HttpRequestInfo<Request> {
+  return describe(req, true);
+}
+
+/** requestInfo, reading X-Forwarded-For only when the limiter may use it. */
+function describe(req: Request, forwarded: boolean): HttpRequestInfo<Request> {
   const path = fullPath(req);
   return {
     method: req.method,
     path,
     route: templateOf(req, path),
     remoteAddress: req.socket?.remoteAddress,
-    forwardedFor: req.headers['x-forwarded-for'],
+    forwardedFor: forwarded ? req.headers['x-forwarded-for'] : undefined,
     raw: req,
   };
 }
@@ -148,11 +153,12 @@ function apply(d: HttpDecision<Response>, req: Request, res: Response, next: Nex
 export function limitrate(options: LimitRateOptions): LimitRateMiddleware {
   const http = new HttpLimiter<Request, Response>(options);
   const signals = http.hasInFlightLimits;
+  const forwarded = http.readsForwardedFor;
   const middleware = function limitrateMiddleware(req: Request, res: Response, next: NextFunction): void {
     let d: HttpDecision<Response> | Promise<HttpDecision<Response>>;
     let onClose: (() => void) | undefined;
     try {
-      const info = requestInfo(req);
+      const info = describe(req, forwarded);
       if (signals) {
         // A request queued for an in-flight slot leaves the queue when its client goes away.
         const controller = new AbortController();
@@ -180,7 +186,7 @@ export function limitrate(options: LimitRateOptions): LimitRateMiddleware {
   return Object.assign(middleware, {
     limiter: http.limiter,
     http,
-    status: (req: Request, endpoint?: string) => http.status(requestInfo(req), endpoint),
+    status: (req: Request, endpoint?: string) => http.status(describe(req, forwarded), endpoint),
     close: () => http.close(),
   });
 }

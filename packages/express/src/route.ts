@@ -24,16 +24,29 @@ interface Match {
 
 interface Cache {
   size: number;
-  entries: Map<string, string | null>;
+  /** Templates (null: no route) by method, then by path. */
+  byMethod: Map<string, Map<string, string | null>>;
+  entries: number;
 }
 
 const CACHE_LIMIT = 10_000;
 const caches = new WeakMap<Layer[], Cache>();
 
 /** The router stack of the app a request belongs to (Express 4: `_router`, 5: `router`). */
+let lastApp: unknown;
+let lastStack: Layer[] | undefined;
+
 function stackOf(req: Request): Layer[] | undefined {
   const app = req.app as unknown as { _router?: { stack?: Layer[] }; router?: { stack?: Layer[] } } | undefined;
   if (app === undefined) return undefined;
+  if (app === lastApp && lastStack !== undefined) return lastStack;
+  const stack = routerStack(app);
+  lastApp = app;
+  lastStack = stack;
+  return stack;
+}
+
+function routerStack(app: { _router?: { stack?: Layer[] }; router?: { stack?: Layer[] } }): Layer[] | undefined {
   const router = app._router ?? app.router;
   return Array.isArray(router?.stack) ? router.stack : undefined;
 }
@@ -127,23 +140,52 @@ export function routeTemplate(req: Request): string | undefined {
 
 /** routeTemplate, given the request's fullPath when the caller has it already. */
 export function templateOf(req: Request, knownPath: string | undefined): string | undefined {
+  // Route-level use (`app.get('/x', limiter, handler)`): Express has set the route on the
+  // request (an own property; an app-level middleware sees none, and looking it up along
+  // the request's long prototype chain would cost more than the rest of this function).
+  if (hasOwn.call(req, 'route')) return lookUp(req, stackOf(req), knownPath ?? fullPath(req));
+  const stack = stackOf(req);
+  const path = knownPath ?? fullPath(req);
+  let cache: Cache | undefined;
+  let byPath: Map<string, string | null> | undefined;
+  if (stack !== undefined) {
+    cache = caches.get(stack);
+    if (cache === undefined || cache.size !== stack.length) {
+      // Routes added since the last request: start over.
+      cache = { size: stack.length, byMethod: new Map(), entries: 0 };
+      caches.set(stack, cache);
+    }
+    byPath = cache.byMethod.get(req.method);
+    const hit = byPath?.get(path);
+    if (hit !== undefined) return hit ?? undefined;
+  }
+  const found = lookUp(req, stack, path);
+  if (cache !== undefined) {
+    if (cache.entries >= CACHE_LIMIT) {
+      cache.byMethod.clear();
+      cache.entries = 0;
+      byPath = undefined;
+    }
+    if (byPath === undefined) {
+      byPath = new Map();
+      cache.byMethod.set(req.method, byPath);
+    }
+    byPath.set(path, found ?? null);
+    cache.entries++;
+  }
+  return found;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The template, found the slow way (cached by method and path for app-level use). */
+function lookUp(req: Request, stack: Layer[] | undefined, path: string): string | undefined {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   // Route-level use (`app.get('/x', limiter, handler)`): the route is known; under a mount
   // (`req.baseUrl` set) the mount's own template comes from the search below.
   const routePath = route !== undefined && typeof route.path === 'string' ? route.path : undefined;
   if (routePath !== undefined && !req.baseUrl) return routePath;
-  const stack = stackOf(req);
   if (stack === undefined) return routePath === undefined ? undefined : `${req.baseUrl}${routePath}`;
-  const path = knownPath ?? fullPath(req);
-  let cache = caches.get(stack);
-  if (cache === undefined || cache.size !== stack.length) {
-    // Routes added since the last request: start over.
-    cache = { size: stack.length, entries: new Map() };
-    caches.set(stack, cache);
-  }
-  const key = `${req.method} ${path}`;
-  const hit = cache.entries.get(key);
-  if (hit !== undefined) return hit ?? undefined;
   let found: string | undefined;
   try {
     found = search(stack, req.method, path, '', 0);
@@ -151,7 +193,5 @@ export function templateOf(req: Request, knownPath: string | undefined): string 
     found = undefined;
   }
   if (found === undefined && routePath !== undefined) found = `${req.baseUrl}${routePath}`;
-  if (cache.entries.size >= CACHE_LIMIT) cache.entries.clear();
-  cache.entries.set(key, found ?? null);
   return found;
 }

@@ -109,6 +109,26 @@ describe.each(EXPRESS_VERSIONS)('%s: routes and endpoint keys', (name, express) 
     expect((await c.get('/api/r/10')).status).toBe(429);
   });
 
+  it('route-level use names the route that runs, even when an earlier route matched the same path and passed it on', async () => {
+    const lr = h.limitrate({ policies: { free: { rate: { maxPerMinute: 100 } } } });
+    const app = h.app();
+    // An app-level limiter sees /users/me as the first route that matches it (and caches that)...
+    const appLevel = h.limitrate({ headers: false, policies: { free: { rate: { maxPerMinute: 100 } } } });
+    app.use((req, res, next) => appLevel(req, res, () => {
+      res.setHeader('x-app-level', req.rateLimit?.endpoint ?? '');
+      next();
+    }));
+    app.get('/users/:id', (req, _res, next) => next()); // declines every request
+    app.get('/users/me', lr, echo);
+    const c = await h.listen(app);
+    for (let i = 0; i < 2; i++) {
+      const r = await c.echo('/users/me');
+      expect(r.headers.get('x-app-level')).toBe('GET|/users/:id');
+      // ...the route-level one names the route it is attached to, every time.
+      expect(r.body.rateLimit).toMatchObject({ endpoint: 'GET|/users/me', used: i + 1 });
+    }
+  });
+
   it('route-level use in a router mounted on a path with a parameter names the template, not the URL', async () => {
     const lr = h.limitrate({ policies: { free: { rate: { maxPerMinute: 1 } } } });
     const app = h.app();

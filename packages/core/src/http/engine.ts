@@ -167,6 +167,11 @@ export class HttpLimiter<TReq, TRes = unknown> {
     }
   }
 
+  /** True when X-Forwarded-For may be consulted (`trustProxy` or `trustedProxyCount`): adapters may skip reading it otherwise. */
+  get readsForwardedFor(): boolean {
+    return this.trustsProxies;
+  }
+
   /** True when some endpoint has an in-flight (concurrency) limit: give `decide` a `signal` then. */
   get hasInFlightLimits(): boolean {
     return this.concurrency !== undefined;
