@@ -51,5 +51,6 @@ export { templatePath, isIdSegment } from './http/route.js';
 export { ConcurrencyGates, type Release } from './http/concurrency.js';
 export { parseIp, formatIp, ipKey, clientIp, compileCidrList, type ParsedIp, type CidrList } from './http/ip.js';
 export { rateLimitHeaders, retryAfterSeconds, type HeaderMode, type HeaderOptions } from './http/headers.js';
-export { refusal, ipBlockedRefusal, rateLimitMessage, type Refusal, type RefusalOptions } from './http/body.js';
+export { refusal, ipBlockedRefusal, type Refusal, type RefusalOptions } from './http/body.js';
+export { rateLimitMessage } from './http/messages.js';
 export * from './webhooks/index.js';

@@ -5,7 +5,8 @@ import type { RateLimiterConfig } from '../config.js';
 import { RateLimiter } from '../limiter.js';
 import type { Store } from '../stores/types.js';
 import type { RateLimitRequest, RateLimitResult } from '../types.js';
-import { ipBlockedRefusal, rateLimitMessage, refusal } from './body.js';
+import { ipBlockedRefusal, refusal } from './body.js';
+import { rateLimitMessage } from './messages.js';
 import { retryAfterSeconds } from './headers.js';
 
 const T0 = Date.UTC(2026, 0, 1); // aligned to every window

@@ -17,10 +17,10 @@ import { WebhookSender } from '../webhooks/index.js';
 import { andThen, runCallback, type Outcome } from './callbacks.js';
 import { ConcurrencyGates, type CancelSignal, type Refused, type Release } from './concurrency.js';
 import { rateLimitHeaders, retryAfterSeconds, type HeaderMode } from './headers.js';
-import { compileCidrList, clientIp, ipKey, type CidrList } from './ip.js';
+import { compileCidrList, type CidrList } from './ip.js';
+import { RequestKeys } from './request-keys.js';
 import { coreConfigOf, httpOptionIssues, HTTP_VALIDATED_KEYS, type HttpLimiterOptions } from './options.js';
 import { busyRefusal, ipBlockedRefusal, refusal, unavailableRefusal, type RefusalOptions } from './body.js';
-import { templatePath } from './route.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -88,10 +88,6 @@ export interface RateLimitStatus {
 const NOTHING: Array<[string, string]> = [];
 /** Marks a client IP not parsed yet (parsed on first use). */
 const LATER: unique symbol = Symbol('later');
-/** Distinct routes (or paths) whose endpoint strings are kept. */
-const ENDPOINT_CACHE_LIMIT = 10_000;
-/** Distinct peer addresses whose canonical form is kept. */
-const PEER_CACHE_LIMIT = 10_000;
 const isString = (v: unknown): string | undefined => (typeof v === 'string' ? undefined : `returned ${typeof v}, not a string`);
 const isBoolean = (v: unknown): string | undefined => (typeof v === 'boolean' || v === undefined ? undefined : `returned ${typeof v}, not a boolean`);
 const isTokens = (v: unknown): string | undefined =>
@@ -117,7 +113,6 @@ export class HttpLimiter<TReq, TRes = unknown> {
   private readonly headerMode: HeaderMode;
   private readonly refusalOptions: RefusalOptions;
   private readonly timeoutMs: number;
-  private readonly subnet: number | false;
   private readonly failOpen: boolean;
   /** In-flight slots per plan and endpoint; `gates.snapshot()` shows what runs and waits. */
   readonly gates = new ConcurrencyGates();
@@ -125,19 +120,8 @@ export class HttpLimiter<TReq, TRes = unknown> {
   private readonly policyEngine: PolicyEngine<TReq> | undefined;
   private readonly webhooks: WebhookSender | undefined;
   private readonly needsDone: boolean;
-  /** Some policy is keyed with the HEAD method, so HEAD requests keep their own endpoint. */
-  private readonly headOwnPolicies: boolean;
-  /**
-   * Endpoint strings by route (or path) and method. The same string instance comes back for
-   * the same route, so the limiter's lookups by it hash it once (bounded, cleared when full).
-   */
-  private endpoints = new Map<string, Map<string, string>>();
-  /** Canonical client IPs by peer address ('' for none), when no forwarded address applies. */
-  private peers = new Map<string, string>();
-  /** User keys by canonical client IP. */
-  private userKeys = new Map<string, string>();
-  /** X-Forwarded-For may be consulted (trustProxy or trustedProxyCount set, not false). */
-  private readonly trustsProxies: boolean;
+  /** Endpoint strings, client IPs and user keys of requests (cached). */
+  private readonly keys: RequestKeys;
   /** The client IP is needed before identification: for an IP list, or as the default user. */
   private readonly ipFirst: boolean;
 
@@ -153,11 +137,9 @@ export class HttpLimiter<TReq, TRes = unknown> {
     this.headerMode = options.headers ?? 'v3';
     this.refusalOptions = { upgradeHint: options.upgradeHint, problemDetails: options.problemDetails };
     this.timeoutMs = options.callbackTimeoutMs ?? 1000;
-    this.subnet = options.ipv6Subnet ?? 56;
     this.failOpen = (options.onStoreError ?? options.onRedisError ?? 'allow') === 'allow';
     this.concurrency = concurrencyRules(options.policies);
-    this.headOwnPolicies = namesHead(options.policies);
-    this.trustsProxies = options.trustProxy !== false && (options.trustedProxyCount !== undefined || (options.trustProxy !== undefined && options.trustProxy !== 0));
+    this.keys = new RequestKeys({ trustProxy: options.trustProxy, trustedProxyCount: options.trustedProxyCount, ipv6Subnet: options.ipv6Subnet ?? 56, headOwnPolicies: namesHead(options.policies) });
     this.ipFirst = this.allow.size > 0 || this.block.size > 0 || options.identifyUser === undefined;
     this.policyEngine = this.concurrency === undefined ? undefined : new PolicyEngine(options.policies);
     this.needsDone = this.concurrency !== undefined || options.extractTokenUsage !== undefined || options.skipSuccessfulRequests === true || options.skipFailedRequests === true;
@@ -169,7 +151,7 @@ export class HttpLimiter<TReq, TRes = unknown> {
 
   /** True when X-Forwarded-For may be consulted (`trustProxy` or `trustedProxyCount`): adapters may skip reading it otherwise. */
   get readsForwardedFor(): boolean {
-    return this.trustsProxies;
+    return this.keys.trustsProxies;
   }
 
   /** True when some endpoint has an in-flight (concurrency) limit: give `decide` a `signal` then. */
@@ -180,8 +162,8 @@ export class HttpLimiter<TReq, TRes = unknown> {
   /** Decide a request. Synchronous whenever every callback and the store are. */
   decide(info: HttpRequestInfo<TReq>): MaybePromise<HttpDecision<TRes>> {
     // With identifyUser and no IP list, the address is parsed only if identification fails.
-    const ip = this.ipFirst ? this.ipOf(info) : LATER;
-    const endpoint = this.endpointOf(info);
+    const ip = this.ipFirst ? this.keys.ipOf(info) : LATER;
+    const endpoint = this.keys.endpointOf(info);
     // The blocklist comes first: it is a security control, which skip cannot lift.
     if (typeof ip === 'string' && this.block.size > 0 && this.block.matches(ip)) {
       const ep = canonicalEndpoint(endpoint, undefined).key;
@@ -202,9 +184,9 @@ export class HttpLimiter<TReq, TRes = unknown> {
 
   /** A user's quota for a request, without counting anything. */
   async status(info: HttpRequestInfo<TReq>, endpoint?: string): Promise<RateLimitStatus> {
-    const ip = this.ipOf(info);
+    const ip = this.keys.ipOf(info);
     const who = await this.identify(info, ip);
-    const ep = endpoint ?? this.endpointOf(info);
+    const ep = endpoint ?? this.keys.endpointOf(info);
     const r = await this.limiter.peek({ userId: who.user, plan: who.plan, endpoint: ep, raw: info.raw });
     const finite = r.limits.length > 0;
     return {
@@ -227,65 +209,19 @@ export class HttpLimiter<TReq, TRes = unknown> {
   }
 
   /** The endpoint as given to the limiter (the limiter canonicalises it, cached by this string). */
-  private endpointOf(info: HttpRequestInfo<TReq>): string {
-    const route = info.route;
-    const where = route !== undefined && route !== '' ? route : info.path;
-    let byMethod = this.endpoints.get(where);
-    const cached = byMethod?.get(info.method);
-    if (cached !== undefined) return cached;
-    let method = info.method.toUpperCase();
-    // HEAD runs the GET handler in every framework: count it as GET unless a policy names HEAD.
-    if (method === 'HEAD' && !this.headOwnPolicies) method = 'GET';
-    const endpoint = `${method}|${where === route ? route : templatePath(where)}`;
-    if (byMethod === undefined) {
-      if (this.endpoints.size >= ENDPOINT_CACHE_LIMIT) this.endpoints = new Map();
-      byMethod = new Map();
-      this.endpoints.set(where, byMethod);
-    }
-    if (byMethod.size < 64) byMethod.set(info.method, endpoint);
-    return endpoint;
-  }
-
-  private ipOf(info: HttpRequestInfo<TReq>): string | undefined {
-    const peer = info.remoteAddress;
-    // Without a forwarded address to consult, the answer depends on the peer address alone.
-    const byPeer = peer !== undefined && (info.forwardedFor === undefined || !this.trustsProxies);
-    if (byPeer) {
-      const hit = this.peers.get(peer);
-      if (hit !== undefined) return hit === '' ? undefined : hit;
-    }
-    const ip = clientIp({ remoteAddress: peer, forwardedFor: info.forwardedFor, trustProxy: this.o.trustProxy, trustedProxyCount: this.o.trustedProxyCount });
-    if (byPeer) {
-      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers = new Map();
-      this.peers.set(peer, ip ?? '');
-    }
-    return ip;
-  }
-
-  /** The user key of a client IP (its subnet for IPv6), cached like the IPs themselves. */
-  private userKeyOf(ip: string): string {
-    let key = this.userKeys.get(ip);
-    if (key === undefined) {
-      key = ipKey(ip, this.subnet) ?? ip;
-      if (this.userKeys.size >= PEER_CACHE_LIMIT) this.userKeys = new Map();
-      this.userKeys.set(ip, key);
-    }
-    return key;
-  }
-
   /** Identification, then the checks. */
   private screen(info: HttpRequestInfo<TReq>, ip: string | undefined | typeof LATER, endpoint: string): MaybePromise<HttpDecision<TRes>> {
     return andThen(this.identify(info, ip, endpoint), (who) => (who.refuse !== undefined ? who.refuse : this.limit(info, endpoint, who.user, who.plan)));
   }
 
   /** identifyUser and identifyPlan, contained: a failure falls back (or refuses, fail-closed). */
-  private identify(info: HttpRequestInfo<TReq>, ipOrLater: string | undefined | typeof LATER, endpoint = this.endpointOf(info)): MaybePromise<{ user: string; plan: string; refuse?: HttpDecision<TRes> }> {
+  private identify(info: HttpRequestInfo<TReq>, ipOrLater: string | undefined | typeof LATER, endpoint = this.keys.endpointOf(info)): MaybePromise<{ user: string; plan: string; refuse?: HttpDecision<TRes> }> {
     let fallback: string | undefined;
     /** The client IP as a user key (its subnet for IPv6): the user when identifyUser fails or is absent. */
     const byIp = (): string => {
       if (fallback === undefined) {
-        const ip = ipOrLater === LATER ? this.ipOf(info) : ipOrLater;
-        fallback = ip === undefined ? 'unknown' : this.userKeyOf(ip);
+        const ip = ipOrLater === LATER ? this.keys.ipOf(info) : ipOrLater;
+        fallback = ip === undefined ? 'unknown' : this.keys.userKeyOf(ip);
       }
       return fallback;
     };
@@ -419,14 +355,12 @@ export class HttpLimiter<TReq, TRes = unknown> {
     return this.decision('refuse', r.status, [['Retry-After', '1']], r.contentType, r.body, 0, undefined, user, plan, endpoint, undefined);
   }
 
-
   /** 503 for a failed callback under a fail-closed policy. */
   private failure(error: LimitRateError, user: string, plan: string, raw: string): HttpDecision<TRes> {
     const endpoint = canonicalEndpoint(raw, undefined).key;
     const r = unavailableRefusal(`The rate limiter could not identify this request (${error.code}). Try again in 1 second.`, { plan, endpoint }, this.refusalOptions);
     return this.decision('refuse', r.status, [['Retry-After', '1']], r.contentType, r.body, 0, undefined, user, plan, endpoint, undefined);
   }
-
 
   private pass(endpoint: string, user: string, plan: string): HttpDecision<TRes> {
     return this.decision('continue', 200, NOTHING, undefined, undefined, 0, undefined, user, plan, canonicalEndpoint(endpoint, undefined).key, undefined);
