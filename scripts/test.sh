@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs the toolchain and dependencies,
-# starts what the tests need, builds every package and runs every test project.
+# starts what the tests need (Redis), builds every package and runs every test project.
 # Usage: npm test [-- vitest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,12 @@ pnpm install --frozen-lockfile --reporter=silent
 log "building packages"
 pnpm -s build --output-logs=errors-only
 
-# 4. Every test project listed in vitest.workspace.ts.
+# 4. Servers the tests need: a private redis-server and a 3-node Redis cluster on ports of
+#    their own (installed from the OS packages if missing), stopped when this script exits.
+. scripts/redis-servers.sh
+ensure_redis_server
+start_redis_servers
+
+# 5. Every test project listed in vitest.workspace.ts.
 log "running tests"
 pnpm exec vitest run "$@"

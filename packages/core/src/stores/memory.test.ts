@@ -47,6 +47,14 @@ describe('MemoryStore.consume', () => {
     expect(r.committed).toBe(true);
     expect(r.limits[0]!.allowed).toBe(false);
     expect(r.limits[1]!.remaining).toBe(9);
+    // A set of one full soft limit is allowed too (the single-limit path answers like the others).
+    for (const mode of ['consume', 'peek'] as const) {
+      const alone = sync(store.consume([soft], { mode }));
+      expect(alone.allowed).toBe(true);
+      expect(alone.limits[0]!.allowed).toBe(false);
+      expect(alone.committed).toBe(mode === 'consume');
+    }
+    expect(sync(store.consume([soft], { mode: 'force' })).allowed).toBe(false);
   });
 
   it('peek never writes; force always writes and refunds by time of charge', () => {

@@ -292,8 +292,10 @@ export class MemoryStore implements Store {
     const limit = sc.limit;
     const remaining = wholeRemaining(limit, used);
     const whole = wholeUsed(limit, used, remaining);
+    // The set's answer, as for several limits: a soft limit never vetoes (except in force mode, where `allowed` says whether every limit admitted).
+    const allowedSet = mode === 'force' ? allowed : allowed || spec.soft === true;
     if (into === undefined) {
-      return { allowed, committed: commit, now, limits: [{ allowed, limit, remaining, used: whole, resetMs: sc.resetMs, retryAfterMs }] };
+      return { allowed: allowedSet, committed: commit, now, limits: [{ allowed, limit, remaining, used: whole, resetMs: sc.resetMs, retryAfterMs }] };
     }
     const o = into.limits[0];
     if (o === undefined || into.limits.length !== 1) {
@@ -306,7 +308,7 @@ export class MemoryStore implements Store {
       o.resetMs = sc.resetMs;
       o.retryAfterMs = retryAfterMs;
     }
-    into.allowed = allowed;
+    into.allowed = allowedSet;
     into.committed = commit;
     into.now = now;
     return into;

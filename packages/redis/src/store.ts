@@ -1,0 +1,221 @@
+// RedisStore: core's Store on Redis or Valkey through ioredis. One EVALSHA per consume
+// decides and commits a request's whole limit set atomically, on the server's clock.
+import { LimitRateError, RequestError, StoreError, type Clock, type ConsumeOptions, type ConsumeResult, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
+import { Redis, type Cluster } from 'ioredis';
+import { decodeReply, encodeCall, matchPattern, toRedisBytes } from './codec.js';
+import { CONSUME_SCRIPT, CONSUME_SHA } from './script.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** Your ioredis client (standalone or Cluster). The store uses it but never closes it. */
+  client?: Redis | Cluster;
+  /** A Redis URL (`redis://user:pass@host:6379/0`, `rediss://...`): the store creates its own client and closes it on close(). */
+  url?: string;
+  /** Prefix of every key the store writes (default `limitrate:`). reset({ all: true }) deletes everything under it. */
+  keyPrefix?: string;
+  /**
+   * Longest wait for one Redis round trip, in ms (default 1,000). A slower answer rejects
+   * with ERR_LIMITRATE_STORE_TIMEOUT so the limiter's failure policy applies; the command
+   * may still run on the server.
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Time source for tests. By default the script reads the Redis server's `TIME`, so every
+   * app server agrees on the time. With a clock, Redis still expires keys by its own time:
+   * a state is kept for its remaining lifetime by that clock, but at least 60 s.
+   */
+  clock?: Clock;
+}
+
+const NAME = 'redis';
+/** Keys per UNLINK when deleting a list of keys. */
+const UNLINK_BATCH = 500;
+
+type Bytes = string | Buffer;
+type Node = Redis;
+
+/**
+ * A Redis or Valkey store: every limit of a request is decided and committed atomically in
+ * one EVALSHA (falling back to EVAL once after a script flush or a restart), with time
+ * taken from the server.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from '@limitrate/core';
+ * import { RedisStore } from '@limitrate/redis';
+ *
+ * const store = new RedisStore({ url: process.env.REDIS_URL });
+ * const limiter = new RateLimiter({ store, policies: { free: { rate: { maxPerMinute: 10 } } } });
+ * ```
+ */
+export class RedisStore implements Store {
+  readonly name = NAME;
+  /** The prefix in front of every key. */
+  readonly keyPrefix: string;
+  private readonly client: Redis | Cluster;
+  private readonly ownsClient: boolean;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock | undefined;
+  /** The client's own ioredis `keyPrefix`, which ioredis adds to KEYS but not to SCAN patterns. */
+  private readonly clientPrefix: string;
+  private closed = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    const { client, url, keyPrefix = 'limitrate:', commandTimeoutMs = 1000, clock } = options;
+    if (client !== undefined && url !== undefined) {
+      throw new RequestError('RedisStore takes either client or url, not both', 'Pass your ioredis client, or a URL for the store to connect to');
+    }
+    if (typeof keyPrefix !== 'string') {
+      throw new RequestError(`RedisStore keyPrefix must be a string, got ${typeof keyPrefix}`, "Use e.g. 'limitrate:' (the default)");
+    }
+    if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0) || !Number.isFinite(commandTimeoutMs)) {
+      throw new RequestError(`RedisStore commandTimeoutMs must be a positive number of ms, got ${String(commandTimeoutMs)}`, 'Use e.g. 1000');
+    }
+    if (client !== undefined && typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
+      throw new RequestError('RedisStore client must be an ioredis Redis or Cluster instance', "Pass e.g. new Redis(url) from 'ioredis'");
+    }
+    this.keyPrefix = keyPrefix;
+    const ownPrefix = (client as { options?: { keyPrefix?: unknown } } | undefined)?.options?.keyPrefix;
+    this.clientPrefix = typeof ownPrefix === 'string' ? ownPrefix : '';
+    this.timeoutMs = commandTimeoutMs;
+    this.clock = clock;
+    if (client !== undefined) {
+      this.client = client;
+      this.ownsClient = false;
+    } else {
+      // Fail queued commands fast when Redis is down; the timeout bounds the rest.
+      const own = new Redis(url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      // Errors reach callers through rejected commands; don't let ioredis print them too.
+      own.on('error', () => undefined);
+      this.client = own;
+      this.ownsClient = true;
+    }
+  }
+
+  /** Decide and (unless refused or peeking) commit every limit in one round trip. Never throws: failures reject. */
+  consume(limits: readonly LimitSpec[], options?: ConsumeOptions): Promise<ConsumeResult> {
+    if (this.closed) return Promise.reject(closedError());
+    try {
+      const mode = options?.mode ?? 'consume';
+      const now = this.clock?.now();
+      const args = encodeCall(this.keyPrefix, limits, mode, now, options?.at);
+      return this.timed('consume', () => this.evalConsume(args)).then(
+        (reply) => decodeReply(reply, limits),
+      ).catch((error: unknown) => Promise.reject(storeError(error)));
+    } catch (error) {
+      return Promise.reject(storeError(error));
+    }
+  }
+
+  /** Delete keys (given, by pattern, or all under the prefix); resolves to how many were removed. */
+  async reset(selector: ResetSelector): Promise<number> {
+    if (this.closed) throw closedError();
+    try {
+      if ('keys' in selector) return await this.unlink(selector.keys.map((key) => toRedisBytes(this.keyPrefix + key)));
+      const match = matchPattern(this.clientPrefix + this.keyPrefix, 'all' in selector ? '*' : selector.pattern);
+      let removed = 0;
+      for (const node of this.nodes()) removed += await this.scanAndUnlink(node, match);
+      return removed;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /** Stop accepting calls and, when the store created the client, close the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ownsClient) return;
+    const client = this.client as Redis;
+    if (client.status !== 'ready') {
+      client.disconnect();
+      return;
+    }
+    try {
+      await this.timed('close', () => client.quit());
+    } catch {
+      client.disconnect();
+    }
+  }
+
+  /** EVALSHA; after NOSCRIPT (a flush or a restart), EVAL once, which also reloads the script. */
+  private async evalConsume(args: Bytes[]): Promise<unknown> {
+    const client = this.client;
+    try {
+      return await client.call('EVALSHA', CONSUME_SHA, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await client.call('EVAL', CONSUME_SCRIPT, ...args);
+    }
+  }
+
+  /** The nodes to SCAN: the client, or every Cluster master. */
+  private nodes(): Node[] {
+    const client = this.client;
+    return isCluster(client) ? client.nodes('master') : [client];
+  }
+
+  private async scanAndUnlink(node: Node, match: Bytes): Promise<number> {
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const reply = await this.timed('reset', () => node.callBuffer('SCAN', cursor, 'MATCH', match, 'COUNT', '1000'));
+      const [next, keys] = reply as [Buffer, Buffer[]];
+      cursor = next.toString();
+      // ioredis adds the client's keyPrefix to UNLINK's keys: take it off first.
+      const skip = Buffer.byteLength(this.clientPrefix);
+      if (keys.length > 0) removed += await this.unlink(skip === 0 ? keys : keys.map((key) => key.subarray(skip)));
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  /** UNLINK in batches (one key per command on a Cluster, where keys live in different slots). */
+  private async unlink(keys: readonly Bytes[]): Promise<number> {
+    const client = this.client;
+    let removed = 0;
+    if (isCluster(client)) {
+      const counts = await Promise.all(keys.map((key) => this.timed('reset', () => client.unlink(key))));
+      for (const c of counts) removed += c;
+      return removed;
+    }
+    for (let i = 0; i < keys.length; i += UNLINK_BATCH) {
+      const batch = keys.slice(i, i + UNLINK_BATCH);
+      removed += await this.timed('reset', () => client.unlink(...batch));
+    }
+    return removed;
+  }
+
+  /** Runs one round trip, rejecting with a coded error on failure or after the timeout. */
+  private timed<T>(what: string, op: () => Promise<T>): Promise<T> {
+    const ms = this.timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      // Not unref'd: a caller waiting on a hung Redis must get its answer.
+      const timer = setTimeout(() => reject(new StoreError(NAME, `did not answer ${what} within ${ms} ms`, { timeout: true })), ms);
+      op().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(storeError(error));
+        },
+      );
+    });
+  }
+}
+
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+function closedError(): LimitRateError {
+  return new LimitRateError('ERR_LIMITRATE_CLOSED', 'This store has been closed', { hint: 'Create a new store, or stop using it after close()' });
+}
+
+/** Coded errors pass through; anything else becomes a StoreError with the original as `cause`. */
+function storeError(error: unknown): LimitRateError {
+  if (error instanceof LimitRateError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError(NAME, `failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,7 @@
+// Public entry point of @limitrate/testing.
+export { storeConformance, defineStoreConformance } from './conformance/suite.js';
+export { ConformanceError } from './conformance/harness.js';
+export { ReferenceModel } from './conformance/reference.js';
+export { HOSTILE_KEYS, SURROGATE_KEYS } from './conformance/cases/keys.js';
+export type { ConformanceCase, ConformanceClock, ConformanceContext, StoreConformanceOptions, DescribeLike, ItLike } from './conformance/types.js';
+export { runTrace, diffTraces, type TraceStep, type TraceResult, type AdvanceableClock } from './trace.js';
