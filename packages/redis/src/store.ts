@@ -1,9 +1,8 @@
 // RedisStore: core's Store on Redis or Valkey through ioredis. One EVALSHA per consume
 // decides and commits a request's whole limit set atomically, on the server's clock.
-import { LimitRateError, RequestError, StoreError, type Clock, type ConsumeOptions, type ConsumeResult, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
+import { LimitRateError, REDIS_CONSUME_SCRIPT, REDIS_CONSUME_SHA, RequestError, StoreError, type Clock, type ConsumeOptions, type ConsumeResult, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
 import { Redis, type Cluster } from 'ioredis';
 import { decodeReply, encodeCall, matchPattern, toRedisBytes } from './codec.js';
-import { CONSUME_SCRIPT, CONSUME_SHA } from './script.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -142,10 +141,10 @@ export class RedisStore implements Store {
   private async evalConsume(args: Bytes[]): Promise<unknown> {
     const client = this.client;
     try {
-      return await client.call('EVALSHA', CONSUME_SHA, ...args);
+      return await client.call('EVALSHA', REDIS_CONSUME_SHA, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await client.call('EVAL', CONSUME_SCRIPT, ...args);
+      return await client.call('EVAL', REDIS_CONSUME_SCRIPT, ...args);
     }
   }
 

@@ -3,7 +3,8 @@
 // Runs on a private server: it reads server-wide counters and flushes the script cache.
 import type { LimitSpec } from '@limitrate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUME_SCRIPT, CONSUME_SHA, RedisStore } from '../src/index.js';
+import { REDIS_CONSUME_SCRIPT as CONSUME_SCRIPT, REDIS_CONSUME_SHA as CONSUME_SHA } from '@limitrate/core';
+import { RedisStore } from '../src/index.js';
 import { REDIS_SERVER_BIN, startPrivateRedis, uniquePrefix, type TestRedis } from './redis-server.js';
 
 let redis: TestRedis;

@@ -1,7 +1,8 @@
-// The one Lua script behind RedisStore.consume: reads every state, decides every limit with
-// the same arithmetic as core's kernels (in the same order, so results are bit-identical),
-// and commits all or nothing. Numbers travel as '%.17g' strings (Redis truncates numbers).
-import { createHash } from 'node:crypto';
+// The one Lua script behind the Redis and Upstash stores' consume: reads every state, decides
+// every limit with the same arithmetic as the kernels in ../algorithms (in the same order, so
+// results are bit-identical), and commits all or nothing. Numbers travel as '%.17g' strings
+// (Redis truncates numbers returned by Lua). Kept here, next to the kernels it mirrors, so
+// that every Redis-protocol store (TCP or HTTP, Node or edge) runs the same script.
 
 /**
  * KEYS: the prefixed keys, one per limit.
@@ -11,7 +12,7 @@ import { createHash } from 'node:crypto';
  * State: a string of numbers, the algorithm tag first. Reply: one string of numbers,
  * `allowed committed now` then `allowed used resetMs retryAfterMs` per limit.
  */
-export const CONSUME_SCRIPT = `
+export const REDIS_CONSUME_SCRIPT = `
 local EPS = 1e-9
 local floor, ceil = math.floor, math.ceil
 
@@ -402,5 +403,8 @@ end
 return table.concat(out, ' ')
 `;
 
-/** SHA-1 of {@link CONSUME_SCRIPT}, as EVALSHA wants it. */
-export const CONSUME_SHA: string = createHash('sha1').update(CONSUME_SCRIPT).digest('hex');
+/**
+ * SHA-1 of {@link REDIS_CONSUME_SCRIPT}, as EVALSHA wants it. A constant (core computes no
+ * hashes, to stay free of `node:` modules); redis-script.test.ts checks it.
+ */
+export const REDIS_CONSUME_SHA = '4a640f77708ff73011b842721e336df09dc0c2bd';
