@@ -30,6 +30,7 @@ export { PolicyEngine, type Resolution } from './policy/engine.js';
 export * from './algorithms/index.js';
 export { ALGORITHM_TAG } from './algorithms/registry.js';
 export { MemoryStore, type MemoryStoreOptions, type MemoryStoreStats } from './stores/memory.js';
+export { ResilientStore, type ResilientStoreOptions, type ResilientStoreStats, type CircuitState } from './stores/resilient.js';
 export { REDIS_CONSUME_SCRIPT, REDIS_CONSUME_SHA } from './stores/redis-script.js';
 export { encodeRedisArgs, decodeRedisReply, redisCapacityOf } from './stores/redis-codec.js';
 export type { Store, LimitSpec, ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, ResetSelector, MaybePromise } from './stores/types.js';

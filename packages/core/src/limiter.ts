@@ -9,6 +9,7 @@ import { PolicyEngine } from './policy/engine.js';
 import { validateConfig } from './policy/validate.js';
 import { Pipeline, type MaybePromise } from './pipeline.js';
 import type { Store } from './stores/types.js';
+import type { Disposable } from './events/types.js';
 import type { ActualUsage, RateLimitRequest, RateLimitResult, RecordResult, ResetTarget } from './types.js';
 import { record, reset } from './usage.js';
 import { isPromiseLike } from './util/timeout.js';
@@ -41,6 +42,7 @@ export class RateLimiter<TReq = unknown> {
   private closed = false;
   /** The store was built from the config (not passed in), so close() closes it. */
   private readonly ownsStore: boolean;
+  private readonly storeEvents: Disposable | undefined;
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
@@ -49,6 +51,8 @@ export class RateLimiter<TReq = unknown> {
     this.ownsStore = this.store !== config.store;
     this.defaultPlan = defaultPlanOf(config);
     this.events = new EventBus({ clock });
+    // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
+    this.storeEvents = this.store.attach?.(this.events);
     this.pipeline = new Pipeline({ config, store: this.store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
     if (config.onEvent) this.events.on('*', config.onEvent);
     const logger = config.dryRunLogger;
@@ -123,6 +127,7 @@ export class RateLimiter<TReq = unknown> {
   async close(): Promise<void> {
     this.closed = true;
     await this.events.flush();
+    this.storeEvents?.dispose();
     if (this.ownsStore) await this.store.close?.();
   }
 

@@ -57,6 +57,37 @@ export interface StoreErrorEvent extends BaseEvent {
   policy: 'allow' | 'block';
 }
 
+/**
+ * A ResilientStore's circuit breaker changed state: `open` (calls skip the store and get the
+ * insurance store's answer, or the failure policy), `half-open` (one probe call goes to the
+ * store), `closed` (the store answers again). `user`, `plan` and `endpoint` are empty.
+ */
+export interface StoreCircuitEvent extends BaseEvent {
+  type: 'store_circuit';
+  /** The wrapped store's name. */
+  store: string;
+  state: 'closed' | 'open' | 'half-open';
+  previous: 'closed' | 'open' | 'half-open';
+  /** Consecutive failures counted when the state changed. */
+  failures: number;
+  /** The insurance store's name, when there is one. */
+  insurance?: string;
+  /** The failure that opened (or reopened) the circuit. */
+  error?: LimitRateError;
+}
+
+/**
+ * A call to a ResilientStore's store failed or timed out and the insurance store answered it
+ * instead. Calls answered by the insurance store while the circuit is open emit no event
+ * (see `store_circuit`). `user`, `plan` and `endpoint` are empty.
+ */
+export interface StoreFallbackEvent extends BaseEvent {
+  type: 'store_fallback';
+  store: string;
+  insurance: string;
+  error: LimitRateError;
+}
+
 /** A user callback failed; `fallback` says what the limiter did instead. */
 export interface CallbackErrorEvent extends BaseEvent {
   type: 'callback_error';
@@ -112,6 +143,8 @@ export type LimitRateEvent =
   | SlowdownEvent
   | IpBlockedEvent
   | StoreErrorEvent
+  | StoreCircuitEvent
+  | StoreFallbackEvent
   | CallbackErrorEvent
   | UsageRecordedEvent
   | UnknownPlanEvent;

@@ -1,6 +1,8 @@
 // The Store contract: a request's whole set of limits is decided and committed atomically,
 // all or nothing, in one call (one round trip on a remote store).
 import type { AlgorithmSpec } from '../algorithms/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { Disposable } from '../events/types.js';
 
 /** A value, or a promise of it: the memory store answers synchronously, remote stores do not. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -83,4 +85,10 @@ export interface Store {
   reset(selector: ResetSelector): MaybePromise<number>;
   /** Release timers and connections. Further calls fail with ERR_LIMITRATE_CLOSED. */
   close?(): MaybePromise<void>;
+  /**
+   * A store with events of its own (a circuit opening, a fallback used) emits them on every
+   * bus it is attached to: each RateLimiter given the store attaches its own bus, and
+   * disposes of the subscription when it closes.
+   */
+  attach?(bus: EventBus): Disposable;
 }

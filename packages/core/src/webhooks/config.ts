@@ -13,6 +13,8 @@ const EVENT_TYPES = {
   slowdown_applied: true,
   ip_blocked: true,
   store_error: true,
+  store_circuit: true,
+  store_fallback: true,
   callback_error: true,
   usage_recorded: true,
   unknown_plan: true,
