@@ -70,10 +70,17 @@ start_redis_servers() {
     done
     redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$REDIS_DIR/cluster-create.log" 2>&1 \
       || { cat "$REDIS_DIR/cluster-create.log" >&2; echo "could not create the Redis cluster" >&2; exit 1; }
-    for _ in $(seq 1 100); do
-      redis-cli -p "${nodes[0]#*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break
+    # Every node must see the whole cluster before the tests start.
+    local node ok
+    for _ in $(seq 1 150); do
+      ok=1
+      for node in "${nodes[@]}"; do
+        redis-cli -p "${node#*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || { ok=0; break; }
+      done
+      [ "$ok" = 1 ] && break
       sleep 0.1
     done
+    [ "$ok" = 1 ] || { echo "the Redis cluster did not become ready" >&2; exit 1; }
     export LIMITRATE_REDIS_CLUSTER_NODES
     LIMITRATE_REDIS_CLUSTER_NODES=$(IFS=,; echo "${nodes[*]}")
   fi

@@ -2,7 +2,9 @@
 // decides and commits a request's whole limit set atomically, on the server's clock.
 import { LimitRateError, REDIS_CONSUME_SCRIPT, REDIS_CONSUME_SHA, RequestError, StoreError, type Clock, type ConsumeOptions, type ConsumeResult, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
 import { Redis, type Cluster } from 'ioredis';
-import { decodeReply, encodeCall, matchPattern, toRedisBytes } from './codec.js';
+import { decodeReply, encodeCall, matchPattern, tagKey, taggedPattern, toRedisBytes, type TaggedPattern } from './codec.js';
+import { consumeAcrossSlots } from './cross-slot.js';
+import { groupBySlot } from './slot.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -24,6 +26,14 @@ export interface RedisStoreOptions {
    * a state is kept for its remaining lifetime by that clock, but at least 60 s.
    */
   clock?: Clock;
+  /**
+   * Wrap the part of each key that names the request's owner (core's escaped user id) in a
+   * Redis Cluster hash tag, `limitrate:{user}:GET|/a:...`, so that all limits of one user
+   * share a slot. Default: on for a Cluster client, off for standalone (whose key layout
+   * stays `limitrate:user:GET|/a:...`). Turn it on in standalone to keep the Cluster layout,
+   * e.g. before moving to a Cluster or behind a cluster proxy.
+   */
+  hashTags?: boolean;
 }
 
 const NAME = 'redis';
@@ -57,10 +67,13 @@ export class RedisStore implements Store {
   private readonly clock: Clock | undefined;
   /** The client's own ioredis `keyPrefix`, which ioredis adds to KEYS but not to SCAN patterns. */
   private readonly clientPrefix: string;
+  /** Whether keys carry the owner's hash tag (see {@link RedisStoreOptions.hashTags}). */
+  readonly hashTags: boolean;
+  private readonly cluster: boolean;
   private closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
-    const { client, url, keyPrefix = 'limitrate:', commandTimeoutMs = 1000, clock } = options;
+    const { client, url, keyPrefix = 'limitrate:', commandTimeoutMs = 1000, clock, hashTags } = options;
     if (client !== undefined && url !== undefined) {
       throw new RequestError('RedisStore takes either client or url, not both', 'Pass your ioredis client, or a URL for the store to connect to');
     }
@@ -73,7 +86,12 @@ export class RedisStore implements Store {
     if (client !== undefined && typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
       throw new RequestError('RedisStore client must be an ioredis Redis or Cluster instance', "Pass e.g. new Redis(url) from 'ioredis'");
     }
+    if (hashTags !== undefined && typeof hashTags !== 'boolean') {
+      throw new RequestError(`RedisStore hashTags must be a boolean, got ${typeof hashTags}`, 'Leave it out (on for Cluster, off for standalone), or pass true or false');
+    }
     this.keyPrefix = keyPrefix;
+    this.cluster = client !== undefined && isCluster(client);
+    this.hashTags = hashTags ?? this.cluster;
     const ownPrefix = (client as { options?: { keyPrefix?: unknown } } | undefined)?.options?.keyPrefix;
     this.clientPrefix = typeof ownPrefix === 'string' ? ownPrefix : '';
     this.timeoutMs = commandTimeoutMs;
@@ -97,7 +115,15 @@ export class RedisStore implements Store {
     try {
       const mode = options?.mode ?? 'consume';
       const now = this.clock?.now();
-      const args = encodeCall(this.keyPrefix, limits, mode, now, options?.at);
+      const keys = this.storedKeys(limits);
+      if (this.cluster && limits.length > 1) {
+        const groups = groupBySlot(keys, this.clientPrefix);
+        if (groups.length > 1) {
+          const run = (args: Bytes[]) => this.timed('consume', () => this.evalConsume(args));
+          return consumeAcrossSlots(run, limits, keys, groups, mode, now, options?.at).catch((error: unknown) => Promise.reject(storeError(error)));
+        }
+      }
+      const args = encodeCall(keys, limits, mode, now, options?.at);
       return this.timed('consume', () => this.evalConsume(args)).then(
         (reply) => decodeReply(reply, limits),
       ).catch((error: unknown) => Promise.reject(storeError(error)));
@@ -110,10 +136,12 @@ export class RedisStore implements Store {
   async reset(selector: ResetSelector): Promise<number> {
     if (this.closed) throw closedError();
     try {
-      if ('keys' in selector) return await this.unlink(selector.keys.map((key) => toRedisBytes(this.keyPrefix + key)));
-      const match = matchPattern(this.clientPrefix + this.keyPrefix, 'all' in selector ? '*' : selector.pattern);
+      if ('keys' in selector) return await this.unlink(selector.keys.map((key) => this.storedKey(key)));
+      const prefix = this.clientPrefix + this.keyPrefix;
+      const scan: TaggedPattern =
+        'all' in selector ? { match: matchPattern(prefix, '*') } : this.hashTags ? taggedPattern(prefix, selector.pattern) : { match: matchPattern(prefix, selector.pattern) };
       let removed = 0;
-      for (const node of this.nodes()) removed += await this.scanAndUnlink(node, match);
+      for (const node of await this.nodes()) removed += await this.scanAndUnlink(node, scan);
       return removed;
     } catch (error) {
       throw storeError(error);
@@ -148,21 +176,37 @@ export class RedisStore implements Store {
     }
   }
 
-  /** The nodes to SCAN: the client, or every Cluster master. */
-  private nodes(): Node[] {
-    const client = this.client;
-    return isCluster(client) ? client.nodes('master') : [client];
+  /** The Redis key of core's key: prefixed, hash-tagged when on, encoded. */
+  private storedKey(key: string): Bytes {
+    return toRedisBytes(this.keyPrefix + (this.hashTags ? tagKey(key) : key));
   }
 
-  private async scanAndUnlink(node: Node, match: Bytes): Promise<number> {
+  private storedKeys(limits: readonly LimitSpec[]): Bytes[] {
+    const keys: Bytes[] = new Array(limits.length);
+    for (let i = 0; i < limits.length; i++) keys[i] = this.storedKey(limits[i]!.key);
+    return keys;
+  }
+
+  /** The nodes to SCAN: the client, or every Cluster master (once the Cluster knows its slots). */
+  private async nodes(): Promise<Node[]> {
+    const client = this.client;
+    if (!isCluster(client)) return [client];
+    if (client.status !== 'ready') await this.timed('reset', () => clusterReady(client));
+    return client.nodes('master');
+  }
+
+  private async scanAndUnlink(node: Node, { match, test }: TaggedPattern): Promise<number> {
+    const skip = Buffer.byteLength(this.clientPrefix);
+    const prefixBytes = toRedisBytes(this.clientPrefix + this.keyPrefix);
+    const own = typeof prefixBytes === 'string' ? Buffer.byteLength(prefixBytes) : prefixBytes.length;
     let removed = 0;
     let cursor = '0';
     do {
       const reply = await this.timed('reset', () => node.callBuffer('SCAN', cursor, 'MATCH', match, 'COUNT', '1000'));
-      const [next, keys] = reply as [Buffer, Buffer[]];
+      const [next, found] = reply as [Buffer, Buffer[]];
       cursor = next.toString();
+      const keys = test === undefined ? found : found.filter((key) => test(key.subarray(own).toString('latin1')));
       // ioredis adds the client's keyPrefix to UNLINK's keys: take it off first.
-      const skip = Buffer.byteLength(this.clientPrefix);
       if (keys.length > 0) removed += await this.unlink(skip === 0 ? keys : keys.map((key) => key.subarray(skip)));
     } while (cursor !== '0');
     return removed;
@@ -206,6 +250,24 @@ export class RedisStore implements Store {
 
 function isCluster(client: Redis | Cluster): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Resolves once a Cluster client is ready (connecting it if it was created with lazyConnect). */
+function clusterReady(client: Cluster): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (client.status === 'ready') return resolve();
+    const onReady = () => {
+      client.off('end', onEnd);
+      resolve();
+    };
+    const onEnd = () => {
+      client.off('ready', onReady);
+      reject(new Error('the Cluster connection ended'));
+    };
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+  });
 }
 
 function closedError(): LimitRateError {
