@@ -20,4 +20,12 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: '@limitrate/core must stay edge-safe: no node: imports' }] }],
     },
   },
+  {
+    files: ['packages/upstash/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: '@limitrate/upstash must stay edge-safe: no node: imports' }] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: '@limitrate/upstash must stay edge-safe: use Uint8Array, TextEncoder and TextDecoder' }],
+    },
+  },
 );

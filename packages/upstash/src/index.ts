@@ -1,0 +1,3 @@
+// Public entry point of @limitrate/upstash.
+export { UpstashStore, type UpstashStoreOptions } from './store.js';
+export { escapeKey, unescapeKey } from './codec.js';
