@@ -168,7 +168,7 @@ describe('time', () => {
     expect(Number.isInteger(r.now)).toBe(true);
   });
 
-  it('PTTL follows the kernel expiry (server time: PEXPIREAT at the window end)', async () => {
+  it('PTTL follows the kernel expiry (server time: SET ... PXAT at the window end)', async () => {
     const prefix = uniquePrefix('ttl');
     const store = new RedisStore({ client, keyPrefix: prefix });
     const w = 600_000;

@@ -358,8 +358,7 @@ local function save(key, tag, state, width, exp)
   for j = 1, width do parts[j + 1] = fmt(state[j]) end
   local value = table.concat(parts, ' ')
   if serverTime then
-    redis.call('SET', key, value)
-    redis.call('PEXPIREAT', key, string.format('%d', ceil(exp)))
+    redis.call('SET', key, value, 'PXAT', string.format('%d', ceil(exp)))
   else
     -- An injected clock is not Redis's: keep the state at least a minute of real time.
     redis.call('SET', key, value, 'PX', string.format('%d', max(60000, ceil(exp - now))))
@@ -407,4 +406,4 @@ return table.concat(out, ' ')
  * SHA-1 of {@link REDIS_CONSUME_SCRIPT}, as EVALSHA wants it. A constant (core computes no
  * hashes, to stay free of `node:` modules); redis-script.test.ts checks it.
  */
-export const REDIS_CONSUME_SHA = '4a640f77708ff73011b842721e336df09dc0c2bd';
+export const REDIS_CONSUME_SHA = '06bfaf4af1553ad9a03c1d18447075e62931d45f';
