@@ -5,24 +5,15 @@ import { systemClock, type Clock } from '../clock.js';
 import type { EventBus, Listener } from '../events/bus.js';
 import { LimitRateError } from '../errors/index.js';
 import type { Disposable, LimitRateEvent, LimitRateEventType, WebhookDroppedEvent, WebhookFailedEvent } from '../events/types.js';
-import { isSenderEvent, resolveEndpoints, type ResolvedEndpoint } from './config.js';
-import { EventRing } from './queue.js';
+import { isSenderEvent, resolveEndpoints } from './config.js';
+import { Endpoint, later, type Waiter } from './endpoint.js';
+import { describeError, discardBody, parseRetryAfter } from './http.js';
 import { batchJson, eventJson } from './serialize.js';
 import { importHmacKey, signatureBytes, toBase64 } from './signature.js';
 import type { WebhookConfig, WebhookSenderOptions, WebhookStats } from './types.js';
 
 /** At most one `webhook_dropped` per endpoint per this long (the first of a burst goes at once). */
 const DROP_REPORT_INTERVAL_MS = 1000;
-/** Longest `Retry-After` honoured. */
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
-
-type Timer = unknown;
-
-function later(ms: number, fn: () => void, keepAlive = false): Timer {
-  const t = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
-  if (!keepAlive) (t as { unref?(): void }).unref?.();
-  return t;
-}
 
 /** The result of one POST. */
 type Attempt =
@@ -31,45 +22,6 @@ type Attempt =
 
 /** How a batch ended. */
 type Outcome = { ok: true } | { ok: false; attempts: number; status?: number; error: string; disable: boolean };
-
-interface Waiter {
-  target: number;
-  resolve: () => void;
-}
-
-/** One endpoint's queue and delivery state. */
-class Endpoint {
-  readonly ring: EventRing;
-  /** How many of the oldest queued events must go out now (their flush interval is over). */
-  due = 0;
-  busy = false;
-  inFlight = 0;
-  disabled = false;
-  /** Set when close() gave up: the current batch fails and everything queued is dropped. */
-  abandoned = false;
-  pumpScheduled = false;
-  /** Events accepted, and events that have left (sent, failed or dropped): they leave in order. */
-  accepted = 0;
-  left = 0;
-  sent = 0;
-  failed = 0;
-  dropped = 0;
-  retries = 0;
-  pendingDrops = 0;
-  flushTimer: Timer | undefined;
-  dropTimer: Timer | undefined;
-  coolTimer: Timer | undefined;
-  /** Aborts the request in flight. */
-  interrupt: (() => void) | undefined;
-  /** Ends a retry delay early. */
-  wake: (() => void) | undefined;
-  waiters: Waiter[] = [];
-  keys: Promise<CryptoKey[]> | undefined;
-
-  constructor(readonly cfg: ResolvedEndpoint) {
-    this.ring = new EventRing(cfg.maxQueue);
-  }
-}
 
 /**
  * Delivers limiter events to HTTP endpoints, signed with the Standard Webhooks scheme
@@ -543,40 +495,4 @@ export class WebhookSender {
   private emit(event: WebhookFailedEvent | WebhookDroppedEvent): void {
     for (const bus of this.targets) bus.emit(event);
   }
-}
-
-/** Releases a response's connection without reading an unbounded body. */
-async function discardBody(response: { body: { cancel(reason?: unknown): Promise<void> } | null; text(): Promise<string> }): Promise<void> {
-  try {
-    if (response.body !== null && response.body !== undefined && typeof response.body.cancel === 'function') await response.body.cancel();
-    else await response.text();
-  } catch {
-    // The status is all that matters.
-  }
-}
-
-/** `Retry-After` as milliseconds from now: delay-seconds or an HTTP date; capped; undefined when absent or unusable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  let ms: number;
-  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
-  else {
-    // An HTTP date names a weekday and a month; anything else (a negative number...) is ignored.
-    if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date)) return undefined;
-    ms = date - nowMs;
-  }
-  if (!Number.isFinite(ms)) return undefined;
-  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? `${(cause as { code?: unknown }).code ?? cause.message}` : undefined;
-    return detail === undefined || error.message.includes(detail) ? error.message : `${error.message} (${detail})`;
-  }
-  return typeof error === 'string' ? error : 'the request failed';
 }

@@ -4,7 +4,7 @@ import { CallbackError } from '../errors/index.js';
 import type { LimitRateEvent } from '../events/types.js';
 import { EventRing } from './queue.js';
 import { batchJson, eventJson } from './serialize.js';
-import { parseRetryAfter } from './sender.js';
+import { parseRetryAfter } from './http.js';
 
 const base = { timestamp: 5, user: 'u', plan: 'free', endpoint: 'GET|/' };
 
