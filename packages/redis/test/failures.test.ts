@@ -1,25 +1,15 @@
 // Failures: an unreachable or stalled Redis makes consume and reset reject with a coded
 // error within a bounded time (commandTimeoutMs), never hang; the limiter then applies its
 // failure policy.
-import { isLimitRateError, RateLimiter } from '@limitrate/core';
-import { createServer } from 'node:net';
+import { isLimitRateError } from '@limitrate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { REDIS_SERVER_BIN, startPrivateRedis, uniquePrefix, type TestRedis } from './redis-server.js';
+import { closedPort, expectFailurePolicy } from './failure-policy.js';
 
 const spec = { key: 'k', algorithm: 'fixed-window', limit: 5, windowMs: 60_000, cost: 1 } as const;
 
 /** A port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 1));
-    });
-  });
-}
-
 const storeCode = (e: unknown) => isLimitRateError(e, 'ERR_LIMITRATE_STORE') || isLimitRateError(e, 'ERR_LIMITRATE_STORE_TIMEOUT');
 
 describe('an unreachable Redis', () => {
@@ -35,18 +25,7 @@ describe('an unreachable Redis', () => {
 
   it("lets the limiter's failure policy decide", async () => {
     const store = new RedisStore({ url: `redis://127.0.0.1:${await closedPort()}`, commandTimeoutMs: 200 });
-    const events: string[] = [];
-    const policies = { free: { rate: { maxPerMinute: 1 } } };
-    const allow = new RateLimiter({ store, policies, onStoreError: 'allow', onEvent: (e) => void events.push(e.type) });
-    const block = new RateLimiter({ store, policies, onStoreError: 'block' });
-    const request = { userId: 'u', plan: 'free', endpoint: 'GET|/x' };
-    expect((await allow.check(request)).allowed).toBe(true);
-    expect((await block.check(request)).allowed).toBe(false);
-    await new Promise((r) => setTimeout(r, 10)); // events are delivered asynchronously
-    expect(events).toContain('store_error');
-    await allow.close();
-    await block.close();
-    await store.close();
+    await expectFailurePolicy(store);
   });
 });
 

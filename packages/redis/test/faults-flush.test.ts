@@ -2,22 +2,13 @@
 // EVAL: no check fails, and every check is counted exactly once.
 import { RateLimiter, type LimitRateEvent } from '@limitrate/core';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
+import { failOnUnhandledRejections } from './faults-common.js';
 import { REDIS_SERVER_BIN } from './redis-server.js';
 import { ControlledRedis, sleep } from './tcp-proxy.js';
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await sleep(10);
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe.skipIf(REDIS_SERVER_BIN === undefined)('SCRIPT FLUSH under load', () => {
   let redis: ControlledRedis;

@@ -3,27 +3,13 @@
 // failure policy; after the stall, checks are right again (Redis kept its counts). With a
 // ResilientStore and an insurance store, the stall is decided per process.
 import { MemoryStore, RateLimiter, ResilientStore, type LimitRateEvent } from '@limitrate/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
+import { BOUND_MS, failOnUnhandledRejections, fresh, policies, tight } from './faults-common.js';
 import { REDIS_SERVER_BIN } from './redis-server.js';
 import { ControlledRedis, Load, sleep, TcpProxy, waitUntil } from './tcp-proxy.js';
 
-const policies = { free: { rate: { maxPerDay: 1_000_000 } }, tight: { rate: { maxPerDay: 3 } } };
-const tight = (userId: string) => ({ userId, plan: 'tight', endpoint: 'GET|/x' });
-const fresh = (i: number) => ({ userId: `load${i}`, plan: 'free', endpoint: 'GET|/x' });
-const BOUND_MS = 4000;
-
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await sleep(10);
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe.skipIf(REDIS_SERVER_BIN === undefined)('a network stall between the client and Redis', () => {
   let redis: ControlledRedis;

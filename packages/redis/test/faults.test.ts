@@ -5,28 +5,13 @@
 // per process and the breaker stops calling Redis. We count outcomes, not timings.
 import { MemoryStore, RateLimiter, ResilientStore, type LimitRateEvent, type Store } from '@limitrate/core';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
+import { BOUND_MS, failOnUnhandledRejections, fresh, policies, tight } from './faults-common.js';
 import { REDIS_SERVER_BIN } from './redis-server.js';
 import { ControlledRedis, Load, sleep, waitUntil } from './tcp-proxy.js';
 
-const policies = { free: { rate: { maxPerDay: 1_000_000 } }, tight: { rate: { maxPerDay: 3 } } };
-const tight = (userId: string) => ({ userId, plan: 'tight', endpoint: 'GET|/x' });
-const fresh = (i: number) => ({ userId: `load${i}`, plan: 'free', endpoint: 'GET|/x' });
-/** Far above commandTimeoutMs / storeTimeoutMs, far below "hanging". */
-const BOUND_MS = 4000;
-
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await sleep(10);
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 /** A store that counts the calls that reach it. */
 function counting(store: Store): Store & { calls: number } {

@@ -1,28 +1,18 @@
 // Failures: an unreachable or slow REST server makes consume and reset reject with a coded
 // error within a bounded time (timeoutMs), never hang and leave no timer behind; the limiter
 // then applies its failure policy.
-import { isLimitRateError, RateLimiter } from '@limitrate/core';
+import { isLimitRateError } from '@limitrate/core';
 import { Redis } from '@upstash/redis';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstashStore } from '../src/index.js';
 import { startHarness, uniquePrefix, type Harness } from './harness.js';
+import { closedPort, expectFailurePolicy } from '../../redis/test/failure-policy.js';
 
 const spec = { key: 'k', algorithm: 'fixed-window', limit: 5, windowMs: 60_000, cost: 1 } as const;
 const storeCode = (e: unknown) => isLimitRateError(e, 'ERR_LIMITRATE_STORE') || isLimitRateError(e, 'ERR_LIMITRATE_STORE_TIMEOUT');
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 /** A port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 1));
-    });
-  });
-}
-
 describe('an unreachable server', () => {
   it('rejects consume and reset with a store error, fast (the own client does not retry)', async () => {
     const store = new UpstashStore({ url: `http://127.0.0.1:${await closedPort()}`, token: 't', timeoutMs: 5000 });
@@ -44,18 +34,7 @@ describe('an unreachable server', () => {
 
   it("lets the limiter's failure policy decide", async () => {
     const store = new UpstashStore({ url: `http://127.0.0.1:${await closedPort()}`, token: 't', timeoutMs: 200 });
-    const events: string[] = [];
-    const policies = { free: { rate: { maxPerMinute: 1 } } };
-    const allow = new RateLimiter({ store, policies, onStoreError: 'allow', onEvent: (e) => void events.push(e.type) });
-    const block = new RateLimiter({ store, policies, onStoreError: 'block' });
-    const request = { userId: 'u', plan: 'free', endpoint: 'GET|/x' };
-    expect((await allow.check(request)).allowed).toBe(true);
-    expect((await block.check(request)).allowed).toBe(false);
-    await new Promise((r) => setTimeout(r, 10)); // events are delivered asynchronously
-    expect(events).toContain('store_error');
-    await allow.close();
-    await block.close();
-    await store.close();
+    await expectFailurePolicy(store);
   });
 });
 
