@@ -2,10 +2,14 @@
 // with 256 in flight, for LimitRate's RedisStore (one limit and a four-limit set),
 // rate-limiter-flexible's RateLimiterRedis, and a bare EVALSHA loop (the smallest atomic
 // fixed-window script: INCRBY and PEXPIRE) with the same ioredis client settings; plus the
-// Redis commands each decision costs, from INFO commandstats. Every (subject, mode, pass)
-// runs in its own child process (this file with --worker), passes interleaved, medians
-// reported. The CLI is redis-run.mjs; redis.test.ts runs it in quick mode.
+// Redis commands each decision costs, from INFO commandstats. Also over HTTP: @upstash/ratelimit
+// and LimitRate's UpstashStore (both through @upstash/redis) against the local
+// Upstash-compatible REST server (packages/upstash/test/rest-server.mjs) in front of the same
+// redis-server, run in this (the parent) process, so its work is not the worker's. Every
+// (subject, mode, pass) runs in its own child process (this file with --worker), passes
+// interleaved, medians reported. The CLI is redis-run.mjs; redis.test.ts runs it in quick mode.
 import { fork, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,12 +18,16 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startRestServer } from '../../packages/upstash/test/rest-server.mjs';
 import { environment, median } from './harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const HUGE = 1e9;
 
-/** The contestants. `setup(client, prefix)` resolves to `decide(userKey)`. */
+/**
+ * The contestants. `setup(client, prefix, rest)` resolves to `decide(userKey)`; subjects with
+ * `http: true` talk to the REST server (`rest`: its `{ url, token }`) instead of `client`.
+ */
 export const REDIS_SUBJECTS = {
   limitrate: {
     label: 'LimitRate RateLimiter.check() on RedisStore, one limit (fixed window)',
@@ -40,12 +48,58 @@ export const REDIS_SUBJECTS = {
       return (user) => limiter.check({ userId: user, endpoint: 'GET|/api/items' });
     },
   },
+  'limitrate-unbatched': {
+    label: 'LimitRate RateLimiter.check() on RedisStore with maxBatch: 1 (one EVALSHA per decision, batching off), one limit',
+    async setup(client, prefix) {
+      const { RateLimiter } = await import('@limitrate/core');
+      const { RedisStore } = await import('@limitrate/redis');
+      const limiter = new RateLimiter({ store: new RedisStore({ client, keyPrefix: prefix, maxBatch: 1 }), policies: { free: { rate: { maxPerMinute: HUGE } } } });
+      return (user) => limiter.check({ userId: user, endpoint: 'GET|/api/items' });
+    },
+  },
   'rate-limiter-flexible': {
     label: "rate-limiter-flexible RateLimiterRedis.consume() (its own Lua script), one limit",
     async setup(client, prefix) {
       const { RateLimiterRedis } = await import('rate-limiter-flexible');
       const rl = new RateLimiterRedis({ storeClient: client, keyPrefix: prefix, points: HUGE, duration: 60 });
       return (user) => rl.consume(user);
+    },
+  },
+  'upstash-ratelimit': {
+    label: '@upstash/ratelimit Ratelimit.limit(), fixed window (its own Lua script), ephemeral cache and analytics off; over HTTP (@upstash/redis defaults: keep-alive, auto-pipelining) through the local Upstash REST server',
+    http: true,
+    async setup(_client, prefix, rest) {
+      const { Ratelimit } = await import('@upstash/ratelimit');
+      const { Redis } = await import('@upstash/redis');
+      const rl = new Ratelimit({
+        redis: withoutUpstashScriptFlags(new Redis({ url: rest.url, token: rest.token })),
+        limiter: Ratelimit.fixedWindow(HUGE, '60 s'),
+        prefix: prefix.slice(0, -1), // it adds the ':'
+        analytics: false,
+        ephemeralCache: false,
+      });
+      return async (user) => {
+        const r = await rl.limit(user);
+        // Its timeout (5 s) answers success without Redis: that would not be a decision.
+        if (!r.success || r.reason !== undefined) throw new Error(`upstash-ratelimit: unexpected answer ${JSON.stringify(r)}`);
+      };
+    },
+  },
+  'limitrate-upstash': {
+    label: 'LimitRate RateLimiter.check() on UpstashStore (one EVALSHA request per decision), one limit (fixed window); over HTTP (@upstash/redis, keep-alive) through the local Upstash REST server',
+    http: true,
+    async setup(_client, prefix, rest) {
+      const { RateLimiter } = await import('@limitrate/core');
+      const { UpstashStore } = await import('@limitrate/upstash');
+      // timeoutMs as @upstash/ratelimit's timeout (5 s; the store's default is 1 s): the same
+      // bound for both, far above the latency at 256 in flight here.
+      const store = new UpstashStore({ url: rest.url, token: rest.token, keyPrefix: prefix, timeoutMs: 5000 });
+      const limiter = new RateLimiter({ store, policies: { free: { rate: { maxPerMinute: HUGE } } } });
+      return async (user) => {
+        const r = await limiter.check({ userId: user, endpoint: 'GET|/api/items' });
+        // A store error (e.g. a timeout) is allowed by the failure policy: not a decision.
+        if (!r.allowed || r.reason !== undefined) throw new Error(`limitrate-upstash: unexpected answer ${r.action} ${r.reason}`);
+      };
     },
   },
   'bare-evalsha': {
@@ -59,6 +113,32 @@ export const REDIS_SUBJECTS = {
     },
   },
 };
+
+/**
+ * @upstash/ratelimit 2.2's scripts start with `#!lua flags=allow-key-locking`, a flag only
+ * Upstash knows (it locks just the script's KEYS there); redis-server 7 refuses the script.
+ * This wraps its @upstash/redis client so that EVAL sends the script without that first line
+ * (what a script without flags is to Redis) and EVALSHA asks for that script's SHA: the same
+ * requests, one EVALSHA per decision, the same Lua otherwise.
+ */
+function withoutUpstashScriptFlags(redis) {
+  const sha = (text) => createHash('sha1').update(text).digest('hex');
+  const plainSha = new Map();
+  return new Proxy(redis, {
+    get(target, prop) {
+      if (prop === 'evalsha') return (hash, keys, args) => target.evalsha(plainSha.get(hash) ?? hash, keys, args);
+      if (prop === 'eval') {
+        return (script, keys, args) => {
+          const plain = script.replace(/^#!lua[^\n]*\n/, '');
+          if (plain !== script) plainSha.set(sha(script), sha(plain));
+          return target.eval(plain, keys, args);
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 export const DEFAULT_REDIS_SUBJECTS = Object.keys(REDIS_SUBJECTS);
 export const REDIS_MODES = [
@@ -77,12 +157,21 @@ async function commandCounts(client) {
 }
 
 /** One child: set up the subject, warm up, then decide for `durationSec` with `inFlight` outstanding. */
-async function worker({ url, subject, inFlight, durationSec, warmupSec, users, pass }) {
+async function worker({ url, rest, subject, inFlight, durationSec, warmupSec, users, pass }) {
   const { Redis } = await import('ioredis');
   const client = new Redis(url, { enableAutoPipelining: false, maxRetriesPerRequest: 1 });
   const admin = new Redis(url);
   const prefix = `bench:${subject}:${inFlight}:${pass}:`;
-  const decide = await REDIS_SUBJECTS[subject].setup(client, prefix);
+  // HTTP subjects: count the requests (@upstash/redis calls the global fetch per request).
+  let fetches = 0;
+  if (REDIS_SUBJECTS[subject].http) {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (...args) => {
+      fetches++;
+      return realFetch(...args);
+    };
+  }
+  const decide = await REDIS_SUBJECTS[subject].setup(client, prefix, rest);
   const keys = Array.from({ length: users }, (_, i) => `user-${i}`);
   let next = 0;
   const run = async (seconds) => {
@@ -99,9 +188,11 @@ async function worker({ url, subject, inFlight, durationSec, warmupSec, users, p
   };
   await run(warmupSec);
   const before = await commandCounts(admin);
+  const fetchesBefore = fetches;
   const t0 = performance.now();
   const decisions = await run(durationSec);
   const elapsed = (performance.now() - t0) / 1000;
+  const httpRequests = fetches - fetchesBefore;
   const after = await commandCounts(admin);
   const perDecision = {};
   for (const [name, calls] of Object.entries(after)) {
@@ -110,7 +201,9 @@ async function worker({ url, subject, inFlight, durationSec, warmupSec, users, p
   }
   client.disconnect();
   admin.disconnect();
-  return { decisions, elapsed, perSec: decisions / elapsed, perDecision };
+  const result = { decisions, elapsed, perSec: decisions / elapsed, perDecision };
+  if (REDIS_SUBJECTS[subject].http) result.httpPerDecision = Math.round((httpRequests / decisions) * 1000) / 1000;
+  return result;
 }
 
 function runWorker(args) {
@@ -145,6 +238,7 @@ async function redisForRun(isolated) {
   const { Redis } = await import('ioredis');
   for (let i = 0; i < 100; i++) {
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {}); // not up yet: the loop tries again
     try {
       await probe.connect();
       await probe.ping();
@@ -173,29 +267,41 @@ export async function runRedisBenchmarks(options = {}) {
   const log = options.log ?? (() => {});
   const started = performance.now();
   const redis = await redisForRun(options.isolated === true);
+  const http = subjects.some((s) => REDIS_SUBJECTS[s].http);
   const rounds = new Map();
+  let rest;
   try {
+    // One REST server for the run, in this process (idle while a worker runs otherwise).
+    if (http) rest = await startRestServer(redis.url, 'bench-token');
     for (let pass = 0; pass < cfg.passes; pass++) {
       for (const mode of REDIS_MODES) {
         const order = subjects.map((_, i) => subjects[(i + pass) % subjects.length]);
         for (const subject of order) {
-          const r = await runWorker({ url: redis.url, subject, inFlight: mode.inFlight, durationSec: cfg.durationSec, warmupSec: cfg.warmupSec, users: cfg.users, pass });
+          const args = { url: redis.url, subject, inFlight: mode.inFlight, durationSec: cfg.durationSec, warmupSec: cfg.warmupSec, users: cfg.users, pass };
+          if (REDIS_SUBJECTS[subject].http) args.rest = { url: rest.url, token: rest.token };
+          const r = await runWorker(args);
+          if (rest !== undefined) rest.requests.length = 0; // its request log, unused here
           const key = `${mode.id} ${subject}`;
           if (!rounds.has(key)) rounds.set(key, []);
           rounds.get(key).push(r);
-          log(`pass ${pass + 1}/${cfg.passes}  ${mode.id.padEnd(14)} ${subject.padEnd(22)} ${Math.round(r.perSec).toLocaleString('en-US').padStart(8)} decisions/s  commands per decision ${JSON.stringify(r.perDecision)}`);
+          const viaHttp = r.httpPerDecision === undefined ? '' : `  HTTP requests per decision ${r.httpPerDecision}`;
+          log(`pass ${pass + 1}/${cfg.passes}  ${mode.id.padEnd(14)} ${subject.padEnd(22)} ${Math.round(r.perSec).toLocaleString('en-US').padStart(8)} decisions/s  commands per decision ${JSON.stringify(r.perDecision)}${viaHttp}`);
         }
       }
     }
   } finally {
+    await rest?.close();
     await redis.stop();
   }
-  const results = { kind: 'redis', environment: environment(), quick: options.quick === true, config: { ...cfg, subjects, client: 'ioredis 5, enableAutoPipelining false, one connection per subject' }, modes: {} };
+  const client = `ioredis 5, enableAutoPipelining false, one connection per subject${http ? '; HTTP subjects: @upstash/redis 1.39 (keep-alive) to the local Upstash REST server, which uses one ioredis connection to the same Redis' : ''}`;
+  const results = { kind: 'redis', environment: environment(), quick: options.quick === true, config: { ...cfg, subjects, client }, modes: {} };
   for (const mode of REDIS_MODES) {
     results.modes[mode.id] = { inFlight: mode.inFlight, subjects: {} };
     for (const subject of subjects) {
       const all = rounds.get(`${mode.id} ${subject}`);
-      results.modes[mode.id].subjects[subject] = { label: REDIS_SUBJECTS[subject].label, perSec: median(all.map((r) => r.perSec)), samples: all.map((r) => Math.round(r.perSec)), perDecision: all[all.length - 1].perDecision };
+      const entry = { label: REDIS_SUBJECTS[subject].label, perSec: median(all.map((r) => r.perSec)), samples: all.map((r) => Math.round(r.perSec)), perDecision: all[all.length - 1].perDecision };
+      if (REDIS_SUBJECTS[subject].http) entry.httpPerDecision = all[all.length - 1].httpPerDecision;
+      results.modes[mode.id].subjects[subject] = entry;
     }
   }
   results.targets = evaluateRedisTargets(results);
@@ -207,7 +313,7 @@ const ratio = (results, mode, a, b) => {
   const s = results.modes[mode]?.subjects;
   return s?.[a] && s?.[b] ? s[a].perSec / s[b].perSec : undefined;
 };
-const calls = (results, subject) => results.modes['in-flight-256']?.subjects[subject]?.perDecision;
+const calls = (results, subject, mode = 'in-flight-256') => results.modes[mode]?.subjects[subject]?.perDecision;
 
 /**
  * Round trips per decision: EVALSHA and EVAL calls (everything else INFO commandstats counts
@@ -218,15 +324,38 @@ export function roundTrips(perDecision) {
   return (perDecision.evalsha ?? 0) + (perDecision.eval ?? 0);
 }
 
-/** The issue's targets, each with its measured value and verdict (undefined: not measured). */
+/** limitrate-upstash / upstash-ratelimit in both modes, as text (undefined: not measured). */
+function upstashVs(results) {
+  const seq = ratio(results, 'sequential', 'limitrate-upstash', 'upstash-ratelimit');
+  const load = ratio(results, 'in-flight-256', 'limitrate-upstash', 'upstash-ratelimit');
+  return seq === undefined || load === undefined ? undefined : `${seq.toFixed(2)}x one at a time, ${load.toFixed(2)}x at 256 in flight`;
+}
+
+/**
+ * The issue's targets, each with its measured value and verdict (undefined: not measured);
+ * `informative` rows have no target and no verdict.
+ */
 export function evaluateRedisTargets(results) {
-  const four = calls(results, 'limitrate-4');
-  const one = calls(results, 'limitrate');
+  /** Exactly one EVALSHA per decision one at a time, and never more than one under load. */
+  const oneEach = (subject) => {
+    const seq = calls(results, subject, 'sequential');
+    const load = calls(results, subject);
+    if (seq === undefined || load === undefined) return { value: undefined, met: undefined };
+    return { value: `${roundTrips(seq)} one at a time, ${roundTrips(load)} at 256 in flight`, met: seq.evalsha === 1 && roundTrips(seq) === 1 && roundTrips(load) <= 1 };
+  };
+  const unbatched = calls(results, 'limitrate-unbatched');
   const rows = [
-    { id: 'R1', description: 'LimitRate, one limit: exactly 1 EVALSHA per decision (round trips)', value: roundTrips(one), met: one === undefined ? undefined : one.evalsha === 1 && roundTrips(one) === 1 },
-    { id: 'R1.4', description: 'LimitRate, four-limit set: exactly 1 EVALSHA per decision (round trips)', value: roundTrips(four), met: four === undefined ? undefined : four.evalsha === 1 && roundTrips(four) === 1 },
+    { id: 'R1', description: 'LimitRate, one limit: 1 EVALSHA per decision (one at a time; under load, batched decisions share one)', ...oneEach('limitrate') },
+    { id: 'R1.4', description: 'LimitRate, four-limit set: 1 EVALSHA per decision (likewise)', ...oneEach('limitrate-4') },
+    {
+      id: 'R1.u',
+      description: 'LimitRate with batching off: exactly 1 EVALSHA per decision at 256 in flight',
+      value: roundTrips(unbatched),
+      met: unbatched === undefined ? undefined : unbatched.evalsha === 1 && roundTrips(unbatched) === 1,
+    },
     { id: 'R2', description: '256 in flight: LimitRate / rate-limiter-flexible decisions per second >= 1.5x', value: ratio(results, 'in-flight-256', 'limitrate', 'rate-limiter-flexible'), target: 1.5 },
     { id: 'R3', description: '256 in flight: LimitRate / bare EVALSHA loop >= 0.85x', value: ratio(results, 'in-flight-256', 'limitrate', 'bare-evalsha'), target: 0.85 },
+    { id: 'U1', description: 'Over HTTP (local Upstash REST server): LimitRate UpstashStore / @upstash/ratelimit decisions per second (informative, no target)', value: upstashVs(results), informative: true },
   ];
   for (const r of rows) if (r.target !== undefined) r.met = r.value === undefined ? undefined : r.value >= r.target;
   return rows;
@@ -241,11 +370,13 @@ export function formatRedisMarkdown(results) {
     for (const [s, r] of Object.entries(m.subjects)) {
       const vs = (b) => (s === b || !m.subjects[b] ? '' : `${(r.perSec / m.subjects[b].perSec).toFixed(2)}x`);
       const cmds = Object.entries(r.perDecision).map(([k, v]) => `${k} ${v}`).join(', ');
-      L.push(`| ${s} | ${Math.round(r.perSec).toLocaleString('en-US')} | ${r.samples.map((x) => x.toLocaleString('en-US')).join(', ')} | ${vs('rate-limiter-flexible')} | ${vs('bare-evalsha')} | ${roundTrips(r.perDecision)} | ${cmds} |`);
+      const trips = r.httpPerDecision === undefined ? roundTrips(r.perDecision) : `${roundTrips(r.perDecision)} (HTTP ${r.httpPerDecision})`;
+      L.push(`| ${s} | ${Math.round(r.perSec).toLocaleString('en-US')} | ${r.samples.map((x) => x.toLocaleString('en-US')).join(', ')} | ${vs('rate-limiter-flexible')} | ${vs('bare-evalsha')} | ${trips} | ${cmds} |`);
     }
   }
   L.push('', '| target | measured | verdict |', '|---|---:|---|');
-  for (const t of results.targets) L.push(`| ${t.id}: ${t.description} | ${t.value === undefined ? 'n/a' : t.target === undefined ? t.value : `${t.value.toFixed(2)}x`} | ${t.met === undefined ? 'not measured' : t.met ? '**met**' : '**NOT met**'} |`);
+  const verdict = (t) => (t.value === undefined || (t.met === undefined && !t.informative) ? 'not measured' : t.informative ? 'no target' : t.met ? '**met**' : '**NOT met**');
+  for (const t of results.targets) L.push(`| ${t.id}: ${t.description} | ${t.value === undefined ? 'n/a' : t.target === undefined ? t.value : `${t.value.toFixed(2)}x`} | ${verdict(t)} |`);
   return L.join('\n');
 }
 

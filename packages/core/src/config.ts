@@ -3,6 +3,7 @@
 import type { Clock } from './clock.js';
 import type { DryRunEvent, LimitRateEvent } from './events/types.js';
 import type { Policies, UserOverride } from './policy/types.js';
+import { DeferredStore } from './stores/deferred.js';
 import { MemoryStore } from './stores/memory.js';
 import type { Store } from './stores/types.js';
 
@@ -12,6 +13,50 @@ export interface MemoryStoreConfig {
   maxKeys?: number;
   cleanupIntervalMs?: number;
 }
+
+/**
+ * `store` as configuration: Redis or Valkey through @limitrate/redis (installed next to
+ * core, with ioredis), which the limiter loads itself. Every other field goes to
+ * `new RedisStore(...)` (see its options: `keyPrefix`, `commandTimeoutMs`, `maxBatch`, ...).
+ */
+export interface RedisStoreConfig {
+  type: 'redis';
+  /** `redis://user:pass@host:6379/0` or `rediss://...` (default `redis://127.0.0.1:6379`). */
+  url?: string;
+  /** Your own ioredis client (standalone or Cluster) instead of a URL. */
+  client?: unknown;
+  keyPrefix?: string;
+  commandTimeoutMs?: number;
+  hashTags?: boolean;
+  maxBatch?: number;
+}
+
+/**
+ * `store` as configuration: Upstash Redis over HTTP through @limitrate/upstash (installed
+ * next to core, with @upstash/redis). Without `url` or `token`, the store reads
+ * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.
+ */
+export interface UpstashStoreConfig {
+  type: 'upstash';
+  url?: string;
+  token?: string;
+  /** Your own @upstash/redis client instead of url and token. */
+  client?: unknown;
+  keyPrefix?: string;
+  timeoutMs?: number;
+}
+
+/** `store: { client }`: a Redis client (ioredis, or a compatible one), as with `type: 'redis'`. */
+export interface ClientStoreConfig {
+  client: unknown;
+  keyPrefix?: string;
+  commandTimeoutMs?: number;
+  hashTags?: boolean;
+  maxBatch?: number;
+}
+
+/** Every form `store` takes: a configuration, or a Store instance. */
+export type StoreOption = MemoryStoreConfig | RedisStoreConfig | UpstashStoreConfig | ClientStoreConfig | Store;
 
 /**
  * Configuration of a {@link RateLimiter}.
@@ -27,8 +72,13 @@ export interface MemoryStoreConfig {
 export interface RateLimiterConfig<TReq = unknown> {
   /** Plans and their limits. */
   policies: Policies<TReq>;
-  /** Where state lives (default: a MemoryStore). */
-  store?: MemoryStoreConfig | Store;
+  /**
+   * Where state lives (default: a MemoryStore): a Store instance, or a configuration
+   * (`{ type: 'memory' }`, `{ type: 'redis', url }`, `{ type: 'upstash', url, token }`,
+   * `{ client }`). The Redis and Upstash stores come from their packages, which the limiter
+   * loads itself; `limiter.ready()` tells when that is done.
+   */
+  store?: StoreOption;
   /** Time source for the default memory store and events (default: the system clock). */
   clock?: Clock;
   /** Plan for requests that name none (default: `free` if defined, else the first plan). */
@@ -60,8 +110,12 @@ export interface RateLimiterConfig<TReq = unknown> {
 }
 
 /** Builds the store a configuration asks for. */
-export function createStore(store: MemoryStoreConfig | Store | undefined, clock: Clock | undefined): Store {
+export function createStore(store: StoreOption | undefined, clock: Clock | undefined): Store {
   if (store !== undefined && 'consume' in store) return store;
+  if (store !== undefined && 'type' in store && (store.type === 'redis' || store.type === 'upstash')) {
+    return new DeferredStore(store.type, store as unknown as Record<string, unknown>, clock);
+  }
+  if (store !== undefined && 'client' in store) return new DeferredStore('redis', store as unknown as Record<string, unknown>, clock);
   const memory = store as MemoryStoreConfig | undefined;
   return new MemoryStore({
     ...(memory?.maxKeys !== undefined ? { maxKeys: memory.maxKeys } : {}),

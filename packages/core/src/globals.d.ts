@@ -56,3 +56,11 @@ declare function fetch(
   readonly body: { cancel(reason?: unknown): Promise<void> } | null;
   text(): Promise<string>;
 }>;
+
+// Loading a store package named in the configuration (src/stores/deferred.ts): CommonJS's
+// module object in core's .cjs build (its require resolves from core), absent in its ESM build.
+declare const module: { require(id: string): unknown } | undefined;
+
+// Batching decisions to the end of an event-loop turn (src/stores/redis-batch.ts): Node's
+// setImmediate where there is one.
+declare const setImmediate: ((callback: () => void) => unknown) | undefined;

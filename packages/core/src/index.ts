@@ -1,6 +1,8 @@
 // Public entry point of @limitrate/core.
 export { RateLimiter } from './limiter.js';
-export type { RateLimiterConfig, MemoryStoreConfig } from './config.js';
+export type { RateLimiterConfig, MemoryStoreConfig, RedisStoreConfig, UpstashStoreConfig, ClientStoreConfig, StoreOption } from './config.js';
+export { DeferredStore } from './stores/deferred.js';
+export { RedisBatcher, type RedisBatchSend } from './stores/redis-batch.js';
 export type {
   RateLimitRequest,
   RateLimitResult,
@@ -32,7 +34,7 @@ export { ALGORITHM_TAG } from './algorithms/registry.js';
 export { MemoryStore, type MemoryStoreOptions, type MemoryStoreStats } from './stores/memory.js';
 export { ResilientStore, type ResilientStoreOptions, type ResilientStoreStats, type CircuitState } from './stores/resilient.js';
 export { REDIS_CONSUME_SCRIPT, REDIS_CONSUME_SHA } from './stores/redis-script.js';
-export { encodeRedisArgs, decodeRedisReply, redisCapacityOf } from './stores/redis-codec.js';
+export { encodeRedisArgs, decodeRedisReply, decodeRedisBatchReply, pushRedisDecision, redisNowArg, redisCapacityOf, type RedisDecision } from './stores/redis-codec.js';
 export type { Store, LimitSpec, ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, ResetSelector, MaybePromise } from './stores/types.js';
 export { EventBus, type EventBusOptions, type Listener } from './events/bus.js';
 export type * from './events/types.js';

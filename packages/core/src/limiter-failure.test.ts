@@ -1,7 +1,8 @@
 // Failure policy: store errors and timeouts, throwing or slow user callbacks, and event
 // listeners that throw. Nothing may reject into the caller or leave a check hanging.
 import { spawnSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { failOnUnhandledRejections } from './__tests__/unhandled.js';
 import { manualClock } from './clock.js';
 import type { LimitRateEvent } from './events/types.js';
 import { RateLimiter } from './limiter.js';
@@ -24,17 +25,7 @@ function brokenStore(kind: 'throw' | 'reject' | 'hang' | 'garbage'): Store {
   };
 }
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe('store failures', () => {
   it.each(['throw', 'reject', 'hang', 'garbage'] as const)('%s: fail-open by default, with a store_error event', async (kind) => {

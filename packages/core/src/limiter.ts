@@ -8,6 +8,7 @@ import { EventBus } from './events/bus.js';
 import { PolicyEngine } from './policy/engine.js';
 import { validateConfig } from './policy/validate.js';
 import { Pipeline, type MaybePromise } from './pipeline.js';
+import { DeferredStore } from './stores/deferred.js';
 import type { Store } from './stores/types.js';
 import type { Disposable } from './events/types.js';
 import type { ActualUsage, RateLimitRequest, RateLimitResult, RecordResult, ResetTarget } from './types.js';
@@ -117,6 +118,23 @@ export class RateLimiter<TReq = unknown> {
    */
   reset(target: ResetTarget): Promise<number> {
     return reset(this.pipeline, target);
+  }
+
+  /**
+   * Resolves when the store can decide: at once, except for a Redis or Upstash store named
+   * in the configuration (`store: { type: 'redis', url }`), whose package loads in the
+   * background. Rejects with a ConfigError (ERR_LIMITRATE_INVALID_CONFIG) when the package
+   * is missing or refuses its options; checks would throw the same error. Awaiting it is
+   * optional: checks made before wait for the store.
+   *
+   * @example
+   * ```ts
+   * const limiter = new RateLimiter({ store: { type: 'redis', url: process.env.REDIS_URL }, policies });
+   * await limiter.ready(); // fail at startup, not on the first request
+   * ```
+   */
+  async ready(): Promise<void> {
+    if (this.store instanceof DeferredStore) await this.store.loaded;
   }
 
   /**

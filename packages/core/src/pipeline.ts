@@ -5,7 +5,7 @@
 import type { Clock } from './clock.js';
 import type { RateLimiterConfig } from './config.js';
 import { decide, limitStatus } from './decision.js';
-import { CallbackError, LimitRateError, RequestError, StoreError } from './errors/index.js';
+import { CallbackError, ConfigError, LimitRateError, RequestError, StoreError } from './errors/index.js';
 import type { EventBus } from './events/bus.js';
 import { costToMicros, MICROS_PER_DOLLAR, type LimitKind } from './policy/compile.js';
 import { canonicalEndpoint } from './policy/endpoint.js';
@@ -399,6 +399,9 @@ export class Pipeline<TReq> {
 
   /** The store failed: a store_error event and the failure policy's answer. */
   private storeFailed(user: string, res: Resolution<TReq>, e: unknown, emit: boolean): RateLimitResult {
+    // A store named in the configuration that cannot be loaded is a mistake to fix, not an
+    // outage: thrown, never answered by the failure policy.
+    if (e instanceof ConfigError) throw e;
     const error = this.storeError(e);
     const { events, clock, store } = this.ctx;
     if (emit) events.emit({ type: 'store_error', timestamp: clock.now(), user, plan: res.plan, endpoint: res.endpoint.key, store: store.name, error, policy: this.failOpen ? 'allow' : 'block' });

@@ -1,8 +1,21 @@
 // RedisStore: core's Store on Redis or Valkey through ioredis. One EVALSHA per consume
 // decides and commits a request's whole limit set atomically, on the server's clock.
-import { LimitRateError, REDIS_CONSUME_SCRIPT, REDIS_CONSUME_SHA, RequestError, StoreError, type Clock, type ConsumeOptions, type ConsumeResult, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
+import {
+  LimitRateError,
+  REDIS_CONSUME_SCRIPT,
+  REDIS_CONSUME_SHA,
+  RedisBatcher,
+  RequestError,
+  StoreError,
+  type Clock,
+  type ConsumeOptions,
+  type ConsumeResult,
+  type LimitSpec,
+  type ResetSelector,
+  type Store,
+} from '@limitrate/core';
 import { Redis, type Cluster } from 'ioredis';
-import { decodeReply, encodeCall, matchPattern, tagKey, taggedPattern, toRedisBytes, type TaggedPattern } from './codec.js';
+import { matchPattern, tagKey, taggedPattern, toRedisBytes, type TaggedPattern } from './codec.js';
 import { consumeAcrossSlots } from './cross-slot.js';
 import { groupBySlot } from './slot.js';
 
@@ -34,6 +47,15 @@ export interface RedisStoreOptions {
    * e.g. before moving to a Cluster or behind a cluster proxy.
    */
   hashTags?: boolean;
+  /**
+   * Most decisions sent in one EVALSHA (default 64; 1 turns batching off). A decision made
+   * while another round trip is in flight waits for the end of the event-loop turn, and the
+   * decisions gathered by then go in one EVALSHA, decided one after the other, each
+   * atomically (so the same as one EVALSHA each, with fewer round trips). A decision made
+   * while nothing is in flight is sent at once. Off on a Cluster, where every decision goes
+   * to its own slot.
+   */
+  maxBatch?: number;
 }
 
 const NAME = 'redis';
@@ -70,10 +92,11 @@ export class RedisStore implements Store {
   /** Whether keys carry the owner's hash tag (see {@link RedisStoreOptions.hashTags}). */
   readonly hashTags: boolean;
   private readonly cluster: boolean;
+  private readonly batcher: RedisBatcher<Bytes>;
   private closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
-    const { client, url, keyPrefix = 'limitrate:', commandTimeoutMs = 1000, clock, hashTags } = options;
+    const { client, url, keyPrefix = 'limitrate:', commandTimeoutMs = 1000, clock, hashTags, maxBatch = 64 } = options;
     if (client !== undefined && url !== undefined) {
       throw new RequestError('RedisStore takes either client or url, not both', 'Pass your ioredis client, or a URL for the store to connect to');
     }
@@ -89,6 +112,9 @@ export class RedisStore implements Store {
     if (hashTags !== undefined && typeof hashTags !== 'boolean') {
       throw new RequestError(`RedisStore hashTags must be a boolean, got ${typeof hashTags}`, 'Leave it out (on for Cluster, off for standalone), or pass true or false');
     }
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) {
+      throw new RequestError(`RedisStore maxBatch must be a whole number of decisions, 1 or more, got ${String(maxBatch)}`, 'Use e.g. 64 (the default), or 1 to send every decision on its own');
+    }
     this.keyPrefix = keyPrefix;
     this.cluster = client !== undefined && isCluster(client);
     this.hashTags = hashTags ?? this.cluster;
@@ -96,6 +122,9 @@ export class RedisStore implements Store {
     this.clientPrefix = typeof ownPrefix === 'string' ? ownPrefix : '';
     this.timeoutMs = commandTimeoutMs;
     this.clock = clock;
+    const send = (keys: Bytes[], argv: string[]) =>
+      this.timed('consume', () => this.evalConsume([String(keys.length), ...keys, ...argv])).then((reply) => (Buffer.isBuffer(reply) ? reply.toString() : reply));
+    this.batcher = new RedisBatcher<Bytes>(send, this.cluster ? 1 : maxBatch, storeError);
     if (client !== undefined) {
       this.client = client;
       this.ownsClient = false;
@@ -114,19 +143,17 @@ export class RedisStore implements Store {
     if (this.closed) return Promise.reject(closedError());
     try {
       const mode = options?.mode ?? 'consume';
+      const at = options?.at;
       const now = this.clock?.now();
       const keys = this.storedKeys(limits);
       if (this.cluster && limits.length > 1) {
         const groups = groupBySlot(keys, this.clientPrefix);
         if (groups.length > 1) {
           const run = (args: Bytes[]) => this.timed('consume', () => this.evalConsume(args));
-          return consumeAcrossSlots(run, limits, keys, groups, mode, now, options?.at).catch((error: unknown) => Promise.reject(storeError(error)));
+          return consumeAcrossSlots(run, limits, keys, groups, mode, now, at).catch((error: unknown) => Promise.reject(storeError(error)));
         }
       }
-      const args = encodeCall(keys, limits, mode, now, options?.at);
-      return this.timed('consume', () => this.evalConsume(args)).then(
-        (reply) => decodeReply(reply, limits),
-      ).catch((error: unknown) => Promise.reject(storeError(error)));
+      return this.batcher.consume(keys, limits, mode, at, now);
     } catch (error) {
       return Promise.reject(storeError(error));
     }
@@ -151,6 +178,7 @@ export class RedisStore implements Store {
   /** Stop accepting calls and, when the store created the client, close the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.batcher.flush();
     this.closed = true;
     if (!this.ownsClient) return;
     const client = this.client as Redis;

@@ -199,7 +199,7 @@ describe('cross-slot failures', () => {
     expect(groups.length).toBe(2);
     let n = 0;
     const run = async (args: (string | Buffer)[]) => {
-      const mode = String(args[Number(args[0]) + 1]);
+      const mode = String(args[Number(args[0]) + 2]);
       if (failOn(++n, mode)) throw new Error(`injected failure of call ${n} (${mode})`);
       return client.call('EVALSHA', REDIS_CONSUME_SHA, ...args);
     };

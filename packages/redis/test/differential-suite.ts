@@ -92,6 +92,35 @@ async function runTrace(make: (clock: Clock) => Store, t: { start: number; limit
   memory.close();
 }
 
+/**
+ * Runs a trace whose calls come in groups made together (not awaiting each other, so a
+ * batching store sends them in one round trip), at one time per group: each answer must be
+ * what the reference gives for the same calls one after the other.
+ */
+async function runGroupedTrace(make: (clock: Clock) => Store, t: { start: number; limits: Omit<LimitSpec, 'key' | 'cost'>[]; ops: Op[] }, sizes: number[]): Promise<void> {
+  const clock = manualClock(t.start);
+  const memory = new MemoryStore({ clock, cleanupIntervalMs: 0 });
+  const store = make(clock);
+  const times: number[] = [];
+  let i = 0;
+  for (let g = 0; i < t.ops.length; g++) {
+    const group = t.ops.slice(i, i + sizes[g % sizes.length]!);
+    i += group.length;
+    clock.advance(group[0]!.dt);
+    const calls = group.map((op) => {
+      const limits = t.limits.map((l, j) => ({ ...l, key: `k${j}`, cost: op.costs[j]! }) as LimitSpec);
+      const at = op.atBack === undefined ? undefined : times[times.length - 1 - op.atBack];
+      return { limits, options: { mode: op.mode, ...(at === undefined ? {} : { at }) } };
+    });
+    for (let j = 0; j < group.length; j++) times.push(clock.now());
+    const expected = [];
+    for (const c of calls) expected.push(await memory.consume(c.limits, c.options));
+    const actual = await Promise.all(calls.map((c) => store.consume(c.limits, c.options)));
+    expect(actual).toEqual(expected);
+  }
+  memory.close();
+}
+
 /** Runs per property (LIMITRATE_FC_RUNS multiplies them for a longer hunt). */
 function runs(n: number): number {
   return n * Number(process.env.LIMITRATE_FC_RUNS ?? 1);
@@ -99,9 +128,11 @@ function runs(n: number): number {
 
 /**
  * Registers the differential properties for a store: `make(clock)` returns a store on that
- * clock with keys of its own (a fresh prefix per call).
+ * clock with keys of its own (a fresh prefix per call). `inCallOrder`: calls made together
+ * are decided in the order they were made (true of one ordered connection, as RedisStore's;
+ * not of concurrent HTTP requests, which the server may take in any order).
  */
-export function describeDifferential(name: string, make: (clock: Clock) => Store): void {
+export function describeDifferential(name: string, make: (clock: Clock) => Store, { inCallOrder = true }: { inCallOrder?: boolean } = {}): void {
   describe(`${name} matches MemoryStore exactly`, () => {
     for (const algorithm of ALGOS) {
       it(`${algorithm}: one limit`, async () => {
@@ -117,6 +148,16 @@ export function describeDifferential(name: string, make: (clock: Clock) => Store
       await fc.assert(
         fc.asyncProperty(traceOf(fc.array(anySpec, { minLength: 1, maxLength: 4 })), (t) => runTrace(make, t)),
         { numRuns: runs(150) },
+      );
+    });
+
+    it.runIf(inCallOrder)('calls made together (one batch) answer as the same calls one after the other', async () => {
+      const anySpec = fc.constantFrom(...ALGOS).chain(specOf);
+      await fc.assert(
+        fc.asyncProperty(traceOf(fc.array(anySpec, { minLength: 1, maxLength: 4 })), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }), (t, sizes) =>
+          runGroupedTrace(make, t, sizes),
+        ),
+        { numRuns: runs(100) },
       );
     });
   });

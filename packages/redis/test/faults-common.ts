@@ -1,7 +1,7 @@
 // What the fault tests share: the policies and requests they drive, the bound every check
 // must settle within, and a guard that fails a test on any unhandled rejection.
-import { afterEach, beforeEach, expect } from 'vitest';
-import { sleep } from './tcp-proxy.js';
+// The guard is core's test helper, shared by every store's tests.
+export { failOnUnhandledRejections } from '../../core/src/__tests__/unhandled.js';
 
 export const policies = { free: { rate: { maxPerDay: 1_000_000 } }, tight: { rate: { maxPerDay: 3 } } };
 /** A request on the plan with a limit of 3 a day. */
@@ -10,18 +10,3 @@ export const tight = (userId: string) => ({ userId, plan: 'tight', endpoint: 'GE
 export const fresh = (i: number) => ({ userId: `load${i}`, plan: 'free', endpoint: 'GET|/x' });
 /** Far above commandTimeoutMs / storeTimeoutMs, far below "hanging". */
 export const BOUND_MS = 4000;
-
-/** Registers hooks that fail each test of the file on an unhandled rejection. */
-export function failOnUnhandledRejections(): void {
-  let unhandled: unknown[] = [];
-  const onUnhandled = (e: unknown) => void unhandled.push(e);
-  beforeEach(() => {
-    unhandled = [];
-    process.on('unhandledRejection', onUnhandled);
-  });
-  afterEach(async () => {
-    await sleep(10);
-    process.off('unhandledRejection', onUnhandled);
-    expect(unhandled).toEqual([]);
-  });
-}

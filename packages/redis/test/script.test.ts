@@ -5,29 +5,12 @@ import type { LimitSpec } from '@limitrate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_CONSUME_SCRIPT as CONSUME_SCRIPT, REDIS_CONSUME_SHA as CONSUME_SHA } from '@limitrate/core';
 import { RedisStore } from '../src/index.js';
+import { clientCommands, delta } from './commandstats.js';
 import { REDIS_SERVER_BIN, startPrivateRedis, uniquePrefix, type TestRedis } from './redis-server.js';
 
 let redis: TestRedis;
 let admin: ReturnType<TestRedis['client']>;
-
-/** What the script itself calls (INFO counts those too): left out of the counts. */
-const INSIDE_SCRIPT = new Set(['get', 'set', 'pexpireat', 'time', 'info']);
-
-/** Commands sent by clients so far (calls + rejected), by name. */
-async function commandCounts(): Promise<Record<string, number>> {
-  const info = await admin.info('commandstats');
-  const counts: Record<string, number> = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+).*?rejected_calls=(\d+)/gm)) {
-    if (!INSIDE_SCRIPT.has(m[1]!)) counts[m[1]!] = Number(m[2]) + Number(m[3]);
-  }
-  return counts;
-}
-
-function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const d: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) if (v !== (before[k] ?? 0)) d[k] = v - (before[k] ?? 0);
-  return d;
-}
+const commandCounts = () => clientCommands(admin);
 
 const FOUR: LimitSpec[] = [
   { key: 'a', algorithm: 'fixed-window', limit: 100, windowMs: 60_000, cost: 1 },

@@ -1,11 +1,11 @@
 // UpstashStore: core's Store on Upstash Redis over HTTP (@upstash/redis), edge-safe. One
-// EVALSHA request per consume decides and commits a request's whole limit set atomically.
+// EVALSHA request per consume decides and commits a request's whole limit set atomically;
+// under load, decisions made together share a request (core's RedisBatcher).
 import {
-  decodeRedisReply,
-  encodeRedisArgs,
   LimitRateError,
   REDIS_CONSUME_SCRIPT,
   REDIS_CONSUME_SHA,
+  RedisBatcher,
   RequestError,
   StoreError,
   type Clock,
@@ -40,6 +40,14 @@ export interface UpstashStoreOptions {
    * state is kept for its remaining lifetime by that clock, but at least 60 s.
    */
   clock?: Clock;
+  /**
+   * Most decisions sent in one request (default 64; 1 turns batching off). A decision made
+   * while another request is in flight waits for the end of the event-loop turn, and the
+   * decisions gathered by then go in one EVALSHA, decided one after the other, each
+   * atomically: the same answers with fewer requests (and fewer billed commands). A
+   * decision made while nothing is in flight is sent at once.
+   */
+  maxBatch?: number;
 }
 
 /** What @upstash/redis sends requests through (`Redis#client`, the HTTP client or your own Requester). */
@@ -76,10 +84,11 @@ export class UpstashStore implements Store {
   private readonly wirePrefix: string;
   private readonly timeoutMs: number;
   private readonly clock: Clock | undefined;
+  private readonly batcher: RedisBatcher<string>;
   private closed = false;
 
   constructor(options: UpstashStoreOptions = {}) {
-    const { client, url, token, keyPrefix = 'limitrate:', timeoutMs = 1000, clock } = options;
+    const { client, url, token, keyPrefix = 'limitrate:', timeoutMs = 1000, clock, maxBatch = 64 } = options;
     if (client !== undefined && (url !== undefined || token !== undefined)) {
       throw new RequestError('UpstashStore takes either client, or url and token, not both', 'Pass your @upstash/redis client, or the REST URL and token for the store to use');
     }
@@ -89,11 +98,16 @@ export class UpstashStore implements Store {
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       throw new RequestError(`UpstashStore timeoutMs must be a positive number of ms, got ${String(timeoutMs)}`, 'Use e.g. 1000');
     }
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) {
+      throw new RequestError(`UpstashStore maxBatch must be a whole number of decisions, 1 or more, got ${String(maxBatch)}`, 'Use e.g. 64 (the default), or 1 to send every decision on its own');
+    }
     this.keyPrefix = keyPrefix;
     this.wirePrefix = escapeKey(keyPrefix);
     this.timeoutMs = timeoutMs;
     this.clock = clock;
     this.requester = requesterOf(client ?? ownClient(url, token));
+    const send = (keys: string[], argv: string[]) => this.timed('consume', (signal) => this.evalConsume(['EVALSHA', REDIS_CONSUME_SHA, String(keys.length), ...keys, ...argv], signal));
+    this.batcher = new RedisBatcher<string>(send, maxBatch, storeError);
   }
 
   /** Decide and (unless refused or peeking) commit every limit in one request. Never throws: failures reject. */
@@ -101,12 +115,9 @@ export class UpstashStore implements Store {
     if (this.closed) return Promise.reject(closedError());
     try {
       const n = limits.length;
-      const body: string[] = ['EVALSHA', REDIS_CONSUME_SHA, String(n)];
-      for (let i = 0; i < n; i++) body.push(this.wirePrefix + escapeKey(limits[i]!.key));
-      for (const arg of encodeRedisArgs(limits, options?.mode ?? 'consume', this.clock?.now(), options?.at)) body.push(arg);
-      return this.timed('consume', (signal) => this.evalConsume(body, signal))
-        .then((reply) => decodeRedisReply(reply, limits))
-        .catch((error: unknown) => Promise.reject(storeError(error)));
+      const keys: string[] = new Array(n);
+      for (let i = 0; i < n; i++) keys[i] = this.wirePrefix + escapeKey(limits[i]!.key);
+      return this.batcher.consume(keys, limits, options?.mode ?? 'consume', options?.at, this.clock?.now());
     } catch (error) {
       return Promise.reject(storeError(error));
     }
@@ -139,6 +150,7 @@ export class UpstashStore implements Store {
 
   /** Stop accepting calls. (HTTP needs no connection to be closed; your own client stays usable.) */
   close(): Promise<void> {
+    if (!this.closed) this.batcher.flush();
     this.closed = true;
     return Promise.resolve();
   }

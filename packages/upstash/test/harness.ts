@@ -1,7 +1,7 @@
 // Test helper: a Redis (private or LIMITRATE_REDIS_URL) with the local Upstash REST server in
 // front of it, and @upstash/redis clients pointed at that server.
 import { Redis as UpstashRedis, type RedisConfigNodejs } from '@upstash/redis';
-import { startRestServer, type RestServer } from './rest-server.js';
+import { startRestServer, type RestServer } from './rest-server.mjs';
 import { startRedis, type TestRedis } from '../../redis/test/redis-server.js';
 
 export { uniquePrefix } from '../../redis/test/redis-server.js';

@@ -69,7 +69,14 @@ describe('with @upstash/redis', () => {
     tx.incrby(`${k}:n`, 5);
     tx.get(`${k}:n`);
     expect(await tx.exec()).toEqual([7, 7]);
-    const [, keys] = await redis.scan(0, { match: `${k}*`, count: 1000 });
+    // SCAN until the cursor comes back to 0: one call may miss keys on a busy server.
+    const keys: string[] = [];
+    let cursor: string | number = 0;
+    do {
+      const [next, found]: [string, string[]] = await redis.scan(cursor, { match: `${k}*`, count: 1000 });
+      keys.push(...found);
+      cursor = next;
+    } while (String(cursor) !== '0');
     expect(keys.sort()).toEqual([k, `${k}:n`]);
   });
 

@@ -248,8 +248,11 @@ const laterRows: BadRow[] = [
 
 const memory = new MemoryStore({ cleanupIntervalMs: 0 });
 const storeRows: BadRow[] = [
-  { name: "store type 'redis' (unsupported in core)", config: withTop({ store: { type: 'redis', url: 'redis://localhost:6379' } }), code: UNSUPPORTED, path: 'store.type', hint: '@limitrate/redis' },
-  { name: "store type 'upstash' (unsupported in core)", config: withTop({ store: { type: 'upstash', url: 'https://x.upstash.io' } }), code: UNSUPPORTED, path: 'store.type', hint: '@limitrate/upstash' },
+  { name: "store type 'redis' with a numeric url", config: withTop({ store: { type: 'redis', url: 6379 } }), code: INVALID, path: 'store.url', hint: 'redis://' },
+  { name: "store type 'redis' with an unknown option", config: withTop({ store: { type: 'redis', url: 'redis://localhost:6379', tiemout: 5 } }), code: UNKNOWN, path: 'store.tiemout' },
+  { name: "store type 'upstash' with a token that is not a string", config: withTop({ store: { type: 'upstash', url: 'https://x.upstash.io', token: 42 } }), code: INVALID, path: 'store.token' },
+  { name: "store type 'upstash' with a client and a url", config: withTop({ store: { type: 'upstash', url: 'https://x.upstash.io', client: {} } }), code: INVALID, path: 'store.client' },
+  { name: 'store.client that is a string', config: withTop({ store: { client: 'redis://localhost' } }), code: INVALID, path: 'store.client' },
   { name: 'store type unknown', config: withTop({ store: { type: 'memcached' } }), code: INVALID, path: 'store.type' },
   { name: 'store is a string', config: withTop({ store: 'memory' }), code: INVALID, path: 'store' },
   { name: 'store.maxKeys < 16', config: withTop({ store: { type: 'memory', maxKeys: 15 } }), code: INVALID, path: 'store.maxKeys' },
@@ -261,7 +264,7 @@ const storeRows: BadRow[] = [
     code: INVALID,
     path: 'store.reset',
   },
-  { name: 'store with a Redis-like client', config: withTop({ store: { client: {} } }), code: UNSUPPORTED, path: 'store.client', hint: '@limitrate/redis' },
+  { name: 'store with a client and an unknown option', config: withTop({ store: { client: {}, prefix: 'x:' } }), code: UNKNOWN, path: 'store.prefix', hint: 'keyPrefix' },
 ];
 
 const topLevelRows: BadRow[] = [

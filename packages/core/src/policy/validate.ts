@@ -73,22 +73,19 @@ function validateStore(issues: Issues, store: unknown): void {
     if (typeof store.name !== 'string' || store.name === '') issues.bad('store.name', `must be a non-empty string, got ${show(store.name)}`, 'Name the store (e.g. "redis"): events and metrics report it');
     return;
   }
-  if ('client' in store) {
-    issues.unsupported('store.client', 'Redis-like clients need the Redis store package', 'Install @limitrate/redis and pass its store');
+  if ('client' in store && store.type === undefined) {
+    // { client }: a Redis client, as { type: 'redis', client }.
+    validateRemoteStore(issues, store, 'redis');
     return;
   }
   if (store.type === undefined) {
-    issues.bad('store.type', 'is missing', `Say which store: { type: 'memory' }${store.url !== undefined ? ", or for a URL install @limitrate/redis or @limitrate/upstash" : ''}`);
+    issues.bad('store.type', 'is missing', `Say which store: { type: 'memory' }${store.url !== undefined ? ", { type: 'redis', url } or { type: 'upstash', url, token }" : ''}`);
     issues.keys('store', store, ['type', 'maxKeys', 'cleanupIntervalMs']);
     return;
   }
   issues.oneOf('store.type', store.type, STORE_TYPES);
   if (store.type === 'redis' || store.type === 'upstash') {
-    issues.unsupported(
-      'store.type',
-      `the ${store.type} store is not part of @limitrate/core`,
-      `Install @limitrate/${store.type} and pass its store instance (store: ${store.type === 'redis' ? 'new RedisStore(...)' : 'new UpstashStore(...)'})`,
-    );
+    validateRemoteStore(issues, store, store.type);
     return;
   }
   if (store.type === 'memory') {
@@ -99,6 +96,26 @@ function validateStore(issues: Issues, store: unknown): void {
     if (store.cleanupIntervalMs !== undefined && (typeof store.cleanupIntervalMs !== 'number' || !(store.cleanupIntervalMs >= 0) || !Number.isFinite(store.cleanupIntervalMs))) {
       issues.bad('store.cleanupIntervalMs', `must be a number of ms >= 0, got ${show(store.cleanupIntervalMs)}`, 'Use 0 to turn the sweep timer off');
     }
+  }
+}
+
+/** Options core passes on to RedisStore / UpstashStore, which check the values themselves. */
+const REMOTE_STORE_KEYS = {
+  redis: ['url', 'client', 'keyPrefix', 'commandTimeoutMs', 'hashTags', 'maxBatch'],
+  upstash: ['url', 'token', 'client', 'keyPrefix', 'timeoutMs'],
+} as const;
+
+function validateRemoteStore(issues: Issues, store: Record<string, unknown>, type: 'redis' | 'upstash'): void {
+  issues.keys('store', store, [...(store.type === undefined ? [] : ['type']), ...REMOTE_STORE_KEYS[type]]);
+  for (const field of ['url', 'token', 'keyPrefix'] as const) {
+    const value = store[field];
+    if (value !== undefined && typeof value !== 'string') issues.bad(`store.${field}`, `must be a string, got ${show(value)}`, field === 'url' ? (type === 'redis' ? "Use e.g. 'redis://127.0.0.1:6379'" : 'Use the https:// REST URL from the Upstash console') : `Pass the ${field} as a string`);
+  }
+  if ('client' in store && (store.client === null || (typeof store.client !== 'object' && typeof store.client !== 'function'))) {
+    issues.bad('store.client', `must be a ${type === 'redis' ? 'Redis (ioredis)' : '@upstash/redis'} client, got ${show(store.client)}`, type === 'redis' ? "Pass e.g. new Redis(url) from 'ioredis'" : "Pass e.g. new Redis({ url, token }) from '@upstash/redis'");
+  }
+  if (store.client !== undefined && (store.url !== undefined || store.token !== undefined)) {
+    issues.bad('store.client', `comes with ${store.url !== undefined ? 'url' : 'token'}: give one or the other`, 'Pass your client, or the connection details for the store to connect itself');
   }
 }
 

@@ -25,7 +25,12 @@ export function redisCapacityOf(spec: LimitSpec): number {
 }
 
 /** The six ARGV fields of one limit: tag, three parameters, cost, soft. */
-function pushLimit(args: string[], spec: LimitSpec): void {
+/** Where encoded arguments go: a string array, or a store's array of keys and arguments. */
+interface ArgSink {
+  push(...items: string[]): number;
+}
+
+function pushLimit(args: ArgSink, spec: LimitSpec): void {
   const tag = ALGORITHM_TAG[spec.algorithm];
   if (tag === undefined) throw new TypeError(`Unknown algorithm ${JSON.stringify(spec.algorithm)}`);
   args.push(String(tag));
@@ -48,13 +53,32 @@ function pushLimit(args: string[], spec: LimitSpec): void {
   args.push(num(spec.cost), spec.soft === true ? '1' : '0');
 }
 
+/** One decision of a batch: its limits, its mode, and the time its charges were made at (refunds). */
+export interface RedisDecision {
+  limits: readonly LimitSpec[];
+  mode: ConsumeMode;
+  at: number | undefined;
+}
+
+/** Appends one decision's ARGV (mode, at, limit count, six fields per limit) to `args`. */
+export function pushRedisDecision(args: ArgSink, limits: readonly LimitSpec[], mode: ConsumeMode, at: number | undefined): void {
+  args.push(mode, at === undefined ? '' : num(at), String(limits.length));
+  for (let i = 0; i < limits.length; i++) pushLimit(args, limits[i]!);
+}
+
+/** The first ARGV field: the time every decision of the call is made at ('' = the server's TIME). */
+export function redisNowArg(now: number | undefined): string {
+  return now === undefined ? '' : num(now);
+}
+
 /**
- * The script's ARGV for a call (`now` and `at` undefined: the server decides them). KEYS are
- * the stores' own business: one per limit, in the same order, prefixed and encoded.
+ * The script's ARGV for a call of one decision (`now` and `at` undefined: the server decides
+ * them). KEYS are the stores' own business: one per limit, in the same order, prefixed and
+ * encoded.
  */
 export function encodeRedisArgs(limits: readonly LimitSpec[], mode: ConsumeMode, now: number | undefined, at: number | undefined): string[] {
-  const args: string[] = [mode, now === undefined ? '' : num(now), at === undefined ? '' : num(at)];
-  for (let i = 0; i < limits.length; i++) pushLimit(args, limits[i]!);
+  const args: string[] = [redisNowArg(now)];
+  pushRedisDecision(args, limits, mode, at);
   return args;
 }
 
@@ -65,26 +89,52 @@ function parseNum(text: string | undefined): number {
   return text === 'inf' ? Infinity : text === '-inf' ? -Infinity : NaN;
 }
 
-/** Parses the script's reply (`allowed committed now`, then `allowed used resetMs retryAfterMs` per limit). */
-export function decodeRedisReply(text: unknown, limits: readonly LimitSpec[]): ConsumeResult {
+function replyParts(text: unknown, fields: number): string[] {
   if (typeof text !== 'string') throw new TypeError(`Unexpected reply from the consume script: ${typeof text}`);
   const parts = text.split(' ');
+  if (parts.length !== fields) throw new TypeError(`Unexpected reply from the consume script: ${parts.length} fields, expected ${fields}`);
+  return parts;
+}
+
+/** The result of the decision whose fields start at `b` in the reply. */
+function decodeDecision(parts: readonly string[], b: number, now: number, limits: readonly LimitSpec[]): ConsumeResult {
   const n = limits.length;
-  if (parts.length !== 3 + 4 * n) throw new TypeError(`Unexpected reply from the consume script: ${parts.length} fields for ${n} limits`);
   const out: LimitOutcome[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const b = 3 + 4 * i;
+    const f = b + 2 + 4 * i;
     const limit = redisCapacityOf(limits[i]!);
-    const used = parseNum(parts[b + 1]);
+    const used = parseNum(parts[f + 1]);
     const remaining = wholeRemaining(limit, used);
     out[i] = {
-      allowed: parts[b] === '1',
+      allowed: parts[f] === '1',
       limit,
       remaining,
       used: wholeUsed(limit, used, remaining),
-      resetMs: parseNum(parts[b + 2]),
-      retryAfterMs: parseNum(parts[b + 3]),
+      resetMs: parseNum(parts[f + 2]),
+      retryAfterMs: parseNum(parts[f + 3]),
     };
   }
-  return { allowed: parts[0] === '1', committed: parts[1] === '1', now: Number(parts[2]), limits: out };
+  return { allowed: parts[b] === '1', committed: parts[b + 1] === '1', now, limits: out };
+}
+
+/** Parses the reply to a call of one decision (`now allowed committed`, then `allowed used resetMs retryAfterMs` per limit). */
+export function decodeRedisReply(text: unknown, limits: readonly LimitSpec[]): ConsumeResult {
+  const parts = replyParts(text, 3 + 4 * limits.length);
+  return decodeDecision(parts, 1, Number(parts[0]), limits);
+}
+
+/** Parses the reply to a call of several decisions, in their order. */
+export function decodeRedisBatchReply(text: unknown, decisions: readonly { limits: readonly LimitSpec[] }[]): ConsumeResult[] {
+  let fields = 1;
+  for (const d of decisions) fields += 2 + 4 * d.limits.length;
+  const parts = replyParts(text, fields);
+  const now = Number(parts[0]);
+  const results: ConsumeResult[] = new Array(decisions.length);
+  let b = 1;
+  for (let j = 0; j < decisions.length; j++) {
+    const limits = decisions[j]!.limits;
+    results[j] = decodeDecision(parts, b, now, limits);
+    b += 2 + 4 * limits.length;
+  }
+  return results;
 }

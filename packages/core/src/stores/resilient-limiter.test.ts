@@ -1,7 +1,8 @@
 // ResilientStore under a RateLimiter: the failure policy holds (and is applied at once while
 // the circuit is open), decisions stay bounded in time, the insurance store decides during an
 // outage, events reach the limiter's bus, and the limiter recovers when the store does.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { failOnUnhandledRejections } from '../__tests__/unhandled.js';
 import { manualClock, type ManualClock } from '../clock.js';
 import type { LimitRateEvent } from '../events/types.js';
 import { RateLimiter } from '../limiter.js';
@@ -9,17 +10,7 @@ import { MemoryStore } from './memory.js';
 import { FaultyStore } from './resilient-fakes.js';
 import { ResilientStore, type ResilientStoreOptions } from './resilient.js';
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 const policies = { free: { rate: { maxPerMinute: 5 } } };
 const request = (userId = 'u') => ({ userId, plan: 'free', endpoint: 'GET|/x' });

@@ -1,7 +1,8 @@
 // ResilientStore's breaker, driven by a manual clock and a store that fails on demand:
 // threshold, fail-fast while open, the half-open probe, insurance answers, one probe under
 // concurrency, timeouts, events, reset and close.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { failOnUnhandledRejections } from '../__tests__/unhandled.js';
 import { manualClock, type ManualClock } from '../clock.js';
 import { EventBus } from '../events/bus.js';
 import type { LimitRateEvent } from '../events/types.js';
@@ -9,17 +10,7 @@ import { MemoryStore } from './memory.js';
 import { FaultyStore, settle, spec } from './resilient-fakes.js';
 import { ResilientStore, type ResilientStoreOptions } from './resilient.js';
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 let clock: ManualClock;
 let remote: FaultyStore;

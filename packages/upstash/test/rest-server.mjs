@@ -3,44 +3,36 @@
 // POST /pipeline, POST /multi-exec, path commands (GET /set/k/v), Bearer or ?_token= auth,
 // `{ result }` / `{ error }` bodies with Upstash's status codes, and the
 // `Upstash-Encoding: base64` response encoding. It counts requests and can stall them.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Plain JavaScript (types in rest-server.d.mts) so that the benchmarks, run by Node without
+// a TypeScript loader, can start it too.
+import { Buffer } from 'node:buffer';
+import { createServer } from 'node:http';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { URL } from 'node:url';
 import { Redis } from 'ioredis';
 
-/** One request the server received. */
-export interface LoggedRequest {
-  path: string;
-  /** The command names (upper case): one for a single command, several for a pipeline. */
-  commands: string[];
-  status: number;
-}
-
-export interface RestServer {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
-  url: string;
-  token: string;
-  /** Every request answered so far (authorised or not). */
-  requests: LoggedRequest[];
-  /** Milliseconds to wait before running each command (default 0): makes the server slow. */
-  delayMs: number;
-  /** Requests received (including those still being answered). */
-  readonly received: number;
-  close(): Promise<void>;
-}
-
-type Arg = string | number | boolean;
-type Reply = { result: unknown } | { error: string };
+/** @typedef {import('./rest-server.d.mts').LoggedRequest} LoggedRequest */
+/** @typedef {import('./rest-server.d.mts').RestServer} RestServer */
+/** @typedef {string | number | boolean} Arg */
+/** @typedef {{ result: unknown } | { error: string }} Reply */
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-/** Starts the server on a free 127.0.0.1 port, in front of the Redis at `redisUrl`. */
-export async function startRestServer(redisUrl: string, token = 'test-token'): Promise<RestServer> {
+/**
+ * Starts the server on a free 127.0.0.1 port, in front of the Redis at `redisUrl`.
+ * @param {string} redisUrl
+ * @param {string} [token]
+ * @returns {Promise<RestServer>}
+ */
+export async function startRestServer(redisUrl, token = 'test-token') {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
-  const timers = new Set<NodeJS.Timeout>();
+  /** @type {Set<ReturnType<typeof setTimeout>>} */
+  const timers = new Set();
   let received = 0;
 
-  const state: RestServer = {
+  /** @type {RestServer} */
+  const state = {
     url: '',
     token,
     requests: [],
@@ -51,22 +43,29 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
       await redis.quit().catch(() => redis.disconnect());
     },
   };
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
+  /** @param {number} ms */
+  const sleep = (ms) =>
+    new Promise((resolve) => {
+      if (ms <= 0) return resolve(undefined);
       const t = setTimeout(() => {
         timers.delete(t);
-        resolve();
+        resolve(undefined);
       }, ms);
       timers.add(t);
     });
 
-  const send = (res: ServerResponse, entry: LoggedRequest, status: number, body: unknown) => {
+  /**
+   * @param {import('node:http').ServerResponse} res
+   * @param {LoggedRequest} entry
+   * @param {number} status
+   * @param {unknown} body
+   */
+  const send = (res, entry, status, body) => {
     entry.status = status;
     state.requests.push(entry);
     res.writeHead(status, { ...JSON_TYPE, 'upstash-sync-token': 'local' });
@@ -75,14 +74,20 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
 
   const server = createServer((req, res) => {
     received++;
-    void handle(req, res).catch((error: unknown) => {
+    void handle(req, res).catch((error) => {
       if (!res.headersSent) send(res, { path: req.url ?? '', commands: [], status: 0 }, 500, { error: String(error) });
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   * @returns {Promise<void>}
+   */
+  async function handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const entry: LoggedRequest = { path: url.pathname, commands: [], status: 0 };
+    /** @type {LoggedRequest} */
+    const entry = { path: url.pathname, commands: [], status: 0 };
     const raw = await readBody(req);
     if (!['GET', 'POST', 'PUT', 'HEAD'].includes(req.method ?? '')) return send(res, entry, 405, { error: 'Method not allowed' });
     const auth = req.headers.authorization ?? '';
@@ -103,12 +108,14 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
       return send(res, entry, 200, replies.map((r) => encodeReply(r, base64)));
     }
 
-    let command: unknown;
+    /** @type {unknown} */
+    let command;
     if (path === '') command = parseJson(raw);
     else {
       // Path form: /set/key/value (URL-encoded parts), with the body as one more argument.
-      command = path.slice(1).split('/').map(decodeURIComponent);
-      if (raw.length > 0) (command as string[]).push(raw);
+      const parts = path.slice(1).split('/').map(decodeURIComponent);
+      if (raw.length > 0) parts.push(raw);
+      command = parts;
     }
     if (!isCommand(command)) return send(res, entry, 400, { error: 'ERR failed to parse command' });
     entry.commands = [String(command[0]).toUpperCase()];
@@ -117,7 +124,11 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
     return send(res, entry, 'error' in reply ? 400 : 200, encodeReply(reply, base64));
   }
 
-  async function runOne(command: Arg[]): Promise<Reply> {
+  /**
+   * @param {Arg[]} command
+   * @returns {Promise<Reply>}
+   */
+  async function runOne(command) {
     const [name, ...args] = command.map(toArg);
     try {
       return { result: await redis.callBuffer(String(name), ...args) };
@@ -126,8 +137,13 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
     }
   }
 
-  /** A pipeline (independent commands) or a transaction (MULTI/EXEC, all or nothing). */
-  async function runPipeline(commands: Arg[][], atomic: boolean): Promise<Reply[] | { error: string }> {
+  /**
+   * A pipeline (independent commands) or a transaction (MULTI/EXEC, all or nothing).
+   * @param {Arg[][]} commands
+   * @param {boolean} atomic
+   * @returns {Promise<Reply[] | { error: string }>}
+   */
+  async function runPipeline(commands, atomic) {
     const batch = atomic ? redis.multi() : redis.pipeline();
     for (const c of commands) {
       const [name, ...args] = c.map(toArg);
@@ -141,21 +157,30 @@ export async function startRestServer(redisUrl: string, token = 'test-token'): P
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  state.url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return state;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Promise<string>}
+ */
+function readBody(req) {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function parseJson(text: string): unknown {
+/**
+ * @param {string} text
+ * @returns {unknown}
+ */
+function parseJson(text) {
   try {
     return JSON.parse(text);
   } catch {
@@ -163,27 +188,43 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isCommand(value: unknown): value is Arg[] {
+/**
+ * @param {unknown} value
+ * @returns {value is Arg[]}
+ */
+function isCommand(value) {
   return Array.isArray(value) && value.length > 0 && value.every((a) => ['string', 'number', 'boolean'].includes(typeof a));
 }
 
 /**
  * An argument as Redis bytes. Like Upstash's server, which decodes JSON into UTF-8, a lone
  * surrogate becomes U+FFFD (EF BF BD): keys that differ only there would collide.
+ * @param {Arg} a
+ * @returns {Buffer}
  */
-function toArg(a: Arg): Buffer {
+function toArg(a) {
   return Buffer.from(String(a), 'utf8');
 }
 
-/** A reply in Upstash's JSON: bulk and status strings as UTF-8 text, or as base64 when asked for (except a top-level `OK`). */
-function encodeReply(reply: Reply, base64: boolean): Reply {
+/**
+ * A reply in Upstash's JSON: bulk and status strings as UTF-8 text, or as base64 when asked for (except a top-level `OK`).
+ * @param {Reply} reply
+ * @param {boolean} base64
+ * @returns {Reply}
+ */
+function encodeReply(reply, base64) {
   if ('error' in reply) return reply;
   const r = reply.result;
   if (base64 && Buffer.isBuffer(r) && r.toString('latin1') === 'OK') return { result: 'OK' };
   return { result: encodeValue(r, base64) };
 }
 
-function encodeValue(value: unknown, base64: boolean): unknown {
+/**
+ * @param {unknown} value
+ * @param {boolean} base64
+ * @returns {unknown}
+ */
+function encodeValue(value, base64) {
   if (Buffer.isBuffer(value)) return base64 ? value.toString('base64') : value.toString('utf8');
   if (Array.isArray(value)) return value.map((v) => encodeValue(v, base64));
   if (value === undefined) return null;
