@@ -48,7 +48,7 @@ await limiter.close();
 try {
   new HttpLimiter({
     ...v3,
-    store: { type: 'redis', url: 'redis://localhost:6379' }, // a separate package in v4
+    store: { type: 'redis', url: 'redis://localhost:6379', tiemout: 500 }, // a v3 typo: v4 names the unknown option
     trackEndpoints: true, // endpoint analytics come back with the CLI dashboard
     policies: { free: { defaults: { rate: { maxPerMinute: 60, actionOnExceed: 'allow' } } } },
   } as never); // `as never`: these would not type-check either

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const EXAMPLES = join(ROOT, 'docs/examples');
@@ -122,48 +122,80 @@ describe('docs: code blocks are the example files, verbatim', () => {
     expect(exampleFiles.map((f) => `docs/examples/${f}`).filter((f) => !quoted.has(f))).toEqual([]);
   });
 
-  it.each(exampleFiles)('%s imports only @limitrate/core, as users do', (name) => {
+  it.each(exampleFiles)('%s imports only @limitrate/* packages, as users do', (name) => {
     const source = readFileSync(join(EXAMPLES, name), 'utf8');
     const specifiers = [...source.matchAll(/\b(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
     expect(specifiers.length).toBeGreaterThan(0);
-    expect(specifiers.filter((s) => s !== '@limitrate/core')).toEqual([]);
+    // The production guide's examples use the store packages; every other example core alone.
+    const allowed = STORE_EXAMPLE.test(name) ? ['@limitrate/core', '@limitrate/redis', '@limitrate/upstash'] : ['@limitrate/core'];
+    expect(specifiers.filter((s) => !allowed.includes(s!))).toEqual([]);
   });
 });
 
-describe('docs: every example runs and prints what the docs show', () => {
-  it.each(exampleFiles)(
-    '%s',
-    async (name) => {
-      const printed: string[] = [];
-      // (src/globals.d.ts declares a console without `log`, for edge-safe code.)
-      const out = console as unknown as { log: (...args: unknown[]) => void };
-      const log = out.log;
-      out.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
-      try {
-        await import(pathToFileURL(join(EXAMPLES, name)).href);
-      } finally {
-        out.log = log;
-      }
-      const output = printed.map((line) => `${line}\n`).join('');
-      expect(output.trim()).not.toBe('');
-      for (const block of outputBlocks.get(`docs/examples/${name}`) ?? []) {
-        if (UPDATE && output !== block.body) {
-          rewriteBlock(block.file, block.line, block.body, output);
-          continue;
-        }
-        expect(output, `${block.where}: the output shown differs from what ${name} prints`).toBe(block.body);
-      }
-    },
-    30_000,
-  );
+/**
+ * The production guide's examples talk to real servers: REDIS_URL is the test Redis
+ * (LIMITRATE_REDIS_URL, which `npm test` starts), and UPSTASH_REDIS_REST_URL / _TOKEN a local
+ * Upstash-compatible REST server in front of it. Without a test Redis they are skipped.
+ */
+const STORE_EXAMPLE = /^production-/;
+const testRedis = process.env.LIMITRATE_REDIS_URL;
+let rest: { url: string; token: string; close(): Promise<void> } | undefined;
+beforeAll(async () => {
+  if (testRedis === undefined) return;
+  const { startRestServer } = (await import('../../upstash/test/rest-server.mjs')) as { startRestServer: (url: string) => Promise<NonNullable<typeof rest>> };
+  rest = await startRestServer(testRedis);
+  process.env.REDIS_URL = testRedis;
+  process.env.UPSTASH_REDIS_REST_URL = rest.url;
+  process.env.UPSTASH_REDIS_REST_TOKEN = rest.token;
+});
+afterAll(async () => {
+  await rest?.close();
 });
 
-/** Replaces the body of the fence opening at `line` (1-based) in `file`, checking it is still `was`. */
+/** Runs an example, checking that it prints something and what the docs show it printing. */
+async function runExample(name: string): Promise<void> {
+  const printed: string[] = [];
+  // (src/globals.d.ts declares a console without `log`, for edge-safe code.)
+  const out = console as unknown as { log: (...args: unknown[]) => void };
+  const log = out.log;
+  out.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+  try {
+    await import(pathToFileURL(join(EXAMPLES, name)).href);
+  } finally {
+    out.log = log;
+  }
+  const output = printed.map((line) => `${line}\n`).join('');
+  expect(output.trim()).not.toBe('');
+  for (const block of outputBlocks.get(`docs/examples/${name}`) ?? []) {
+    if (UPDATE && output !== block.body) {
+      rewriteBlock(block.file, block.line, block.body, output);
+      continue;
+    }
+    expect(output, `${block.where}: the output shown differs from what ${name} prints`).toBe(block.body);
+  }
+}
+
+describe('docs: every example runs and prints what the docs show', () => {
+  it.each(exampleFiles.filter((f) => !STORE_EXAMPLE.test(f)))('%s', runExample, 30_000);
+});
+
+describe.skipIf(testRedis === undefined)('docs: the production examples run against Redis and a local Upstash REST server', () => {
+  it.each(exampleFiles.filter((f) => STORE_EXAMPLE.test(f)))('%s', runExample, 30_000);
+});
+
+/**
+ * Replaces the body of an output block, found again in the file as it is now (an earlier
+ * rewrite may have moved it): the block marked for the same example that started nearest
+ * to `line` in the original file, checking it still reads `was`.
+ */
 function rewriteBlock(file: string, line: number, was: string, now: string): void {
-  const lines = readFileSync(file, 'utf8').replace(/\r\n/g, '\n').split('\n');
-  const old = was.split('\n').length - 1;
-  const body = lines.slice(line, line + old).map((l) => `${l}\n`).join('');
-  if (body !== was) throw new Error(`${file}:${line} changed while updating; run again`);
-  lines.splice(line, old, ...now.replace(/\n$/, '').split('\n'));
+  const text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+  const original = parsed.find((d) => d.file === file)!.blocks.find((b) => b.line === line)!;
+  const current = parse(text).blocks.filter((b) => b.output === original.output);
+  const earlier = parsed.find((d) => d.file === file)!.blocks.filter((b) => b.output === original.output && b.line <= line).length;
+  const block = current[earlier - 1];
+  if (block === undefined || block.body !== was) throw new Error(`${file}:${line} changed while updating; run again`);
+  const lines = text.split('\n');
+  lines.splice(block.line, was.split('\n').length - 1, ...now.replace(/\n$/, '').split('\n'));
   writeFileSync(file, lines.join('\n'));
 }
