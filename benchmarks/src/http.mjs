@@ -92,9 +92,9 @@ function gitDirty(folder) {
  * Starts one server child. Resolves with `{ port, cpu(), stop() }` once it listens.
  * `execArgv` adds Node flags (e.g. --cpu-prof).
  */
-export function startServer(variant, users, { execArgv = [], timeoutMs = 30_000 } = {}) {
+export function startServer(variant, users, { execArgv = [], timeoutMs = 30_000, script = SERVER } = {}) {
   return new Promise((resolve, reject) => {
-    const child = fork(SERVER, [JSON.stringify({ variant, users })], {
+    const child = fork(script, [JSON.stringify({ variant, users })], {
       execArgv,
       env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
