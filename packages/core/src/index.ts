@@ -51,6 +51,7 @@ export {
   type ConfigIssue,
 } from './errors/index.js';
 export { HttpLimiter, type HttpRequestInfo, type HttpDecision, type HttpOutcome, type RateLimitStatus } from './http/engine.js';
+export { rateLimitInfo, type RateLimitInfo } from './http/info.js';
 export { HTTP_OPTIONS, type HttpLimiterOptions } from './http/options.js';
 export { templatePath, isIdSegment } from './http/route.js';
 export { ConcurrencyGates, type Release } from './http/concurrency.js';

@@ -1,32 +1,9 @@
 // limitrate(options): the Express middleware. It describes the request to core's
 // HttpLimiter and writes the answer back: headers, req.rateLimit, a refusal, a delay, and
 // the after-response work once the response finishes or the connection closes.
-import { HttpLimiter, type HttpDecision, type HttpLimiterOptions, type HttpRequestInfo, type RateLimiter, type RateLimitResult, type RateLimitStatus } from '@limitrate/core';
+import { HttpLimiter, rateLimitInfo, type HttpDecision, type RateLimitInfo, type HttpLimiterOptions, type HttpRequestInfo, type RateLimiter, type RateLimitStatus } from '@limitrate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fullPath, templateOf } from './route.js';
-
-/** What the middleware puts on `req.rateLimit`. */
-export interface RateLimitInfo {
-  /** The limit that matters most (the one that refused, or the closest to running out). */
-  limit: number;
-  used: number;
-  /** Alias of `used` (express-rate-limit and LimitRate v3 name). */
-  current: number;
-  remaining: number;
-  /** Seconds until that limit is fully available again. */
-  reset: number;
-  /** When that happens. */
-  resetTime: Date | undefined;
-  /** The policy key that applied (`POST|/api/chat`, `defaults`, or '' for none). */
-  policy: string;
-  /** Id of the limit that refused or slowed the request (`rate:1m`, `cost:1d`, ...). */
-  rule: string | undefined;
-  user: string;
-  plan: string;
-  endpoint: string;
-  /** The full decision, when a check ran (undefined for skipped and allowlisted requests). */
-  result: RateLimitResult | undefined;
-}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -76,30 +53,10 @@ function gone(res: Response): boolean {
   return res.destroyed && !res.writableEnded;
 }
 
-function infoOf(d: HttpDecision<Response>): RateLimitInfo {
-  const r = d.result;
-  const now = r?.timestamp ?? Date.now();
-  const finite = r !== undefined && r.limits.length > 0;
-  return {
-    limit: finite ? r.limit : Infinity,
-    used: r?.current ?? 0,
-    current: r?.current ?? 0,
-    remaining: finite ? r.remaining : Infinity,
-    reset: r?.resetInSeconds ?? 0,
-    resetTime: finite ? new Date(now + r.resetInSeconds * 1000) : undefined,
-    policy: r?.policy ?? '',
-    rule: r?.blockedBy?.id,
-    user: d.user,
-    plan: d.plan,
-    endpoint: d.endpoint,
-    result: r,
-  };
-}
-
 function apply(d: HttpDecision<Response>, req: Request, res: Response, next: NextFunction): void {
   const headers = d.headers;
   for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
-  req.rateLimit = infoOf(d);
+  req.rateLimit = rateLimitInfo(d);
   if (d.action === 'refuse') {
     res.status(d.status);
     res.setHeader('Content-Type', `${d.contentType ?? 'application/json'}; charset=utf-8`);
