@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { manualClock, type Clock, type EventOf, type LimitRateEvent } from '@limitrate/core';
+import { manualClock, type Clock } from '@limitrate/core';
 import express5, { type Express, type Request, type Response } from 'express';
 import express4 from 'express4';
 import { parseList } from 'structured-headers';
@@ -116,38 +116,8 @@ export class Client {
   }
 }
 
-/** Records every event; waits for events without sleeping. */
-export class EventLog {
-  readonly all: LimitRateEvent[] = [];
-  private waiters: Array<() => void> = [];
-
-  /** Pass as `onEvent`. */
-  readonly onEvent = (e: LimitRateEvent): void => {
-    this.all.push(e);
-    for (const w of this.waiters.splice(0)) w();
-  };
-
-  of<T extends LimitRateEvent['type']>(type: T): Array<EventOf<T>> {
-    return this.all.filter((e) => e.type === type) as Array<EventOf<T>>;
-  }
-
-  /** Resolves once `count` (at least 1) events of `type` were seen; rejects after `timeoutMs`. */
-  async waitFor<T extends LimitRateEvent['type']>(type: T, count = 1, timeoutMs = 5000): Promise<[EventOf<T>, ...Array<EventOf<T>>]> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.of(type).length < count) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`waited ${timeoutMs} ms for ${count} "${type}" event(s), saw ${this.of(type).length}: ${this.all.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.of(type) as [EventOf<T>, ...Array<EventOf<T>>];
-  }
-}
+// Records events and waits for them: @limitrate/testing's EventLog.
+export { EventLog } from '@limitrate/testing';
 
 /** A promise with its resolve function. */
 export interface Deferred<T = void> {

@@ -2,7 +2,7 @@
 // 0) or driven with app.inject, requests with the global fetch, an event log, and a parser
 // for the IETF rate-limit fields. Every app a test builds is closed after it.
 import { request as httpRequest, type RequestOptions } from 'node:http';
-import { manualClock, type EventOf, type LimitRateEvent } from '@limitrate/core';
+import { manualClock } from '@limitrate/core';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { parseList } from 'structured-headers';
 import { afterEach } from 'vitest';
@@ -70,37 +70,8 @@ export function rawGet(to: { base: string } | { socketPath: string }, target: st
   });
 }
 
-/** Collects events (pass `onEvent`) and waits for them without sleeping. */
-export class EventLog {
-  readonly all: LimitRateEvent[] = [];
-  private wake: Array<() => void> = [];
-
-  readonly onEvent = (e: LimitRateEvent): void => {
-    this.all.push(e);
-    for (const w of this.wake.splice(0)) w();
-  };
-
-  of<T extends LimitRateEvent['type']>(type: T): Array<EventOf<T>> {
-    return this.all.filter((e) => e.type === type) as Array<EventOf<T>>;
-  }
-
-  /** Resolves once `count` events of `type` arrived; rejects after `timeoutMs`. */
-  async waitFor<T extends LimitRateEvent['type']>(type: T, count = 1, timeoutMs = 5000): Promise<[EventOf<T>, ...Array<EventOf<T>>]> {
-    const until = Date.now() + timeoutMs;
-    while (this.of(type).length < count) {
-      const left = until - Date.now();
-      if (left <= 0) throw new Error(`saw ${this.of(type).length} of ${count} "${type}" events: ${this.all.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.of(type) as [EventOf<T>, ...Array<EventOf<T>>];
-  }
-}
+// Records events and waits for them: @limitrate/testing's EventLog.
+export { EventLog } from '@limitrate/testing';
 
 /** The default test time: 30.5 s into a minute, so no window boundary falls inside a test. */
 export const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 30, 30, 500);

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { manualClock, type EventOf, type LimitRateEvent } from '@limitrate/core';
+import { manualClock } from '@limitrate/core';
 import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import { afterEach } from 'vitest';
 import { limitrate, type LazyLimitRateMiddleware, type LimitRateMiddleware, type LimitRateOptions, type RateLimitInfo } from '../src/index.js';
@@ -83,38 +83,8 @@ export class Client {
   }
 }
 
-/** Records every event; waits for events without sleeping. */
-export class EventLog {
-  readonly all: LimitRateEvent[] = [];
-  private waiters: Array<() => void> = [];
-
-  /** Pass as `onEvent`. */
-  readonly onEvent = (e: LimitRateEvent): void => {
-    this.all.push(e);
-    for (const w of this.waiters.splice(0)) w();
-  };
-
-  of<T extends LimitRateEvent['type']>(type: T): Array<EventOf<T>> {
-    return this.all.filter((e) => e.type === type) as Array<EventOf<T>>;
-  }
-
-  /** Resolves once `count` events of `type` were seen; rejects after `timeoutMs`. */
-  async waitFor<T extends LimitRateEvent['type']>(type: T, count = 1, timeoutMs = 5000): Promise<[EventOf<T>, ...Array<EventOf<T>>]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.of(type).length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`waited ${timeoutMs} ms for ${count} "${type}" event(s), saw: ${this.all.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.of(type) as [EventOf<T>, ...Array<EventOf<T>>];
-  }
-}
+// Records events and waits for them: @limitrate/testing's EventLog.
+export { EventLog } from '@limitrate/testing';
 
 /** A promise with its resolve function. */
 export interface Deferred<T = void> {

@@ -4,7 +4,7 @@
 // Every server and limiter a test opens is closed after it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { manualClock, type Clock, type EventOf, type LimitRateEvent } from '@limitrate/core';
+import { manualClock, type Clock } from '@limitrate/core';
 import type { NextApiRequest, NextApiResponse } from 'next';
 import { apiResolver } from 'next/dist/server/api-utils/node/api-resolver';
 import { NodeNextRequest, NodeNextResponse } from 'next/dist/server/base-http/node';
@@ -60,32 +60,8 @@ export const byHeader = (req: { headers: Headers }): string => {
 /** Headers naming the user read by `byHeader`. */
 export const as = (user: string, extra: Record<string, string> = {}): Record<string, string> => ({ 'x-user': encodeURIComponent(user), ...extra });
 
-/** Records every event; waits for events without sleeping. */
-export class EventLog {
-  readonly all: LimitRateEvent[] = [];
-  private wake: Array<() => void> = [];
-  readonly onEvent = (e: LimitRateEvent): void => {
-    this.all.push(e);
-    for (const w of this.wake.splice(0)) w();
-  };
-  of<T extends LimitRateEvent['type']>(type: T): Array<EventOf<T>> {
-    return this.all.filter((e) => e.type === type) as Array<EventOf<T>>;
-  }
-  async waitFor<T extends LimitRateEvent['type']>(type: T, count = 1, timeoutMs = 5000): Promise<Array<EventOf<T>>> {
-    const until = Date.now() + timeoutMs;
-    while (this.of(type).length < count) {
-      if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${count} "${type}" event(s); saw ${this.all.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 50);
-        this.wake.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    return this.of(type);
-  }
-}
+// Records events and waits for them: @limitrate/testing's EventLog.
+export { EventLog } from '@limitrate/testing';
 
 /** A request to a running server. */
 export interface Reply {

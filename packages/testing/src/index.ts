@@ -5,6 +5,7 @@ export { ReferenceModel } from './conformance/reference.js';
 export { HOSTILE_KEYS, SURROGATE_KEYS } from './conformance/cases/keys.js';
 export type { ConformanceCase, ConformanceClock, ConformanceContext, StoreConformanceOptions, DescribeLike, ItLike } from './conformance/types.js';
 export { runTrace, diffTraces, type TraceStep, type TraceResult, type AdvanceableClock } from './trace.js';
+export { EventLog } from './events.js';
 export { adapterConformance, defineAdapterConformance } from './adapters/suite.js';
 export { AdapterConformanceError, DEFAULT_ROUTES, failingStore } from './adapters/cases.js';
 export type { AdapterCase, AdapterHarness, RouteSpec, RunningApp } from './adapters/types.js';
