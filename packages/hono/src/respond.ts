@@ -43,3 +43,28 @@ export function writeHeaders(c: Context, headers: ReadonlyArray<readonly [string
 function setMissing(target: Headers, headers: ReadonlyArray<readonly [string, string]>): void {
   for (const [name, value] of headers) if (!target.has(name)) target.set(name, value);
 }
+
+/**
+ * Prepares the rate-limit headers on `c` before the handlers run: a response they build
+ * with `c.json()`, `c.text()` and the like gets them at no extra cost, and a handler that
+ * sets a header of the same name wins. Cheaper than editing the finished response.
+ *
+ * @example
+ * ```ts
+ * prepareHeaders(c, decision.headers);
+ * await next();
+ * ensureHeaders(c, decision.headers); // for handlers that returned a Response of their own
+ * ```
+ */
+export function prepareHeaders(c: Context, headers: ReadonlyArray<readonly [string, string]>): void {
+  for (let i = 0; i < headers.length; i++) c.header(headers[i]![0], headers[i]![1]);
+}
+
+/**
+ * After the handlers: a response they built themselves (`new Response(...)`, `fetch()`)
+ * did not get the prepared headers; give it the missing ones ({@link writeHeaders}).
+ */
+export function ensureHeaders(c: Context, headers: ReadonlyArray<readonly [string, string]>): void {
+  if (headers.length === 0 || c.res.headers.has(headers[0]![0])) return;
+  writeHeaders(c, headers);
+}
