@@ -10,7 +10,7 @@ import process from 'node:process';
 export function origin(url) {
   if (!url) return '(native / V8)';
   if (url.startsWith('node:')) return 'node internals';
-  const lr = /packages\/(core|express)\/dist\//.exec(url);
+  const lr = /packages\/(core|express|fastify|hono)\/dist\//.exec(url);
   if (lr) return `@limitrate/${lr[1]}`;
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) {

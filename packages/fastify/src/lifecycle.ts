@@ -5,17 +5,18 @@
 import type { HttpDecision, HttpOutcome, HttpRequestInfo } from '@limitrate/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { rateLimitInfo } from './info.js';
+import { routeConfigOf } from './context.js';
 import type { RouteState, RouteTable } from './routes.js';
 
 type Done = (outcome: HttpOutcome<FastifyReply>) => void;
 type Decision = HttpDecision<FastifyReply>;
 type RawReply = FastifyReply['raw'];
 
-/** Per-registration request slots (decorated on the request, so nested registrations keep theirs apart). */
+/** Per-registration symbols (so that nested registrations keep theirs apart). */
 export interface Slots {
-  /** The state of a request checked in preHandler, found in onRequest. */
-  readonly state: symbol;
-  /** The after-response callback of a request that went on. */
+  /** On a route's config: its state, as resolved when the route was declared. */
+  readonly tag: symbol;
+  /** On the request: the after-response callback of a request that went on. */
   readonly done: symbol;
 }
 
@@ -37,6 +38,22 @@ export function describe(request: FastifyRequest, state: RouteState): HttpReques
   };
 }
 
+/**
+ * Header names in lower case, as Fastify keeps and sends them: given lower case already,
+ * reply.header() does not allocate a new name on every request. Core's names are a fixed
+ * handful; the cache is bounded all the same.
+ */
+let lowerNames = new Map<string, string>();
+function lower(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowerNames.size >= 64) lowerNames = new Map();
+    lowerNames.set(name, l);
+  }
+  return l;
+}
+
 /** The client has gone: the connection closed before the response was sent. */
 function gone(res: RawReply): boolean {
   return res.destroyed && !res.writableEnded;
@@ -46,7 +63,7 @@ function gone(res: RawReply): boolean {
 export function lifecycle(table: RouteTable, slots: Slots) {
   function apply(d: Decision, state: RouteState, request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
     const headers = d.headers;
-    for (let i = 0; i < headers.length; i++) reply.header(headers[i]![0], headers[i]![1]);
+    for (let i = 0; i < headers.length; i++) reply.header(lower(headers[i]![0]), headers[i]![1]);
     if (!state.bare) request.rateLimit = rateLimitInfo(d);
     if (d.action === 'refuse') {
       // A string body, so that no response schema of the route reshapes it.
@@ -123,26 +140,32 @@ export function lifecycle(table: RouteTable, slots: Slots) {
   }
 
   return {
+    /**
+     * The registration's onRequest hook, for every request of its context: checks those of
+     * routes checked on request. A route declared before the plugin has no hooks of its own
+     * and is checked here too (its body is not parsed yet), as is a 404.
+     */
     onRequest(request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
       let state: RouteState | null;
+      let declared: boolean;
       try {
-        state = table.of(request.routeOptions.config);
+        const config = routeConfigOf(request);
+        declared = config !== undefined && (config as Record<symbol, unknown>)[slots.tag] !== undefined;
+        state = table.of(config, slots.tag);
       } catch (error) {
         next(error as Error);
         return;
       }
-      if (state === null) return next();
-      if (state.hook === 'preHandler') {
-        (request as Slotted)[slots.state] = state;
-        return next();
-      }
+      if (state === null || (declared && state.hook === 'preHandler')) return next();
       check(state, request, reply, next);
     },
-    preHandler(request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
-      const state = (request as Slotted)[slots.state] as RouteState | null;
-      if (state === null || state === undefined) return next();
-      check(state, request, reply, next);
+    /** The route-level preHandler hook of a route checked once its body is parsed. */
+    preHandlerFor(state: RouteState) {
+      return function limitratePreHandler(request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
+        check(state, request, reply, next);
+      };
     },
+    /** The route-level onResponse hook of a route whose limiter has after-response work. */
     onResponse(request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
       settle(request, reply, true);
       next();

@@ -8,7 +8,8 @@ import fp from 'fastify-plugin';
 import './augment.js';
 import { describe, lifecycle } from './lifecycle.js';
 import { hookIssues, REGISTER_KEYS, type LimitRateOptions } from './options.js';
-import { RouteTable, type FastifyHttp } from './routes.js';
+import { routeConfigOf } from './context.js';
+import { RouteTable, type FastifyHttp, type RouteConfig } from './routes.js';
 
 /**
  * What the plugin decorates the Fastify instance with (`app.limitrate`), in the context it
@@ -69,6 +70,12 @@ function alreadyRegistered(): ConfigError {
 
 let registrations = 0;
 
+/** A route's hooks (one, a list, or none) with `hook` added last. */
+function withHook<H>(existing: H | readonly H[] | undefined, hook: H): H[] {
+  if (existing === undefined) return [hook];
+  return Array.isArray(existing) ? [...(existing as readonly H[]), hook] : [existing as H, hook];
+}
+
 const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fastify: FastifyInstance, options: LimitRateOptions, done: (error?: Error) => void): void {
   if (Object.hasOwn(fastify, 'limitrate')) return done(alreadyRegistered());
   const { core, hook } = split(options);
@@ -81,7 +88,7 @@ const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fasti
   const { onEvent: _e, dryRunLogger: _l, webhooks: _w, webhookUrl: _u, store: _s, ...base } = core;
   const table = new RouteTable(http, base as HttpLimiterOptions<FastifyRequest, FastifyReply>, hook as LimitRateOptions['hook']);
   const n = ++registrations;
-  const slots = { state: Symbol(`limitrate.state.${n}`), done: Symbol(`limitrate.done.${n}`) };
+  const slots = { tag: Symbol(`limitrate.route.${n}`), done: Symbol(`limitrate.done.${n}`) };
   let closing: Promise<void> | undefined;
   const handle: LimitRateHandle = {
     limiter: http.limiter,
@@ -91,7 +98,7 @@ const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fasti
         const own = table.limiterOf(endpoint);
         return own.status(describe(request, { ...table.plain, http: own }), endpoint);
       }
-      const state = table.of(request.routeOptions.config) ?? table.plain;
+      const state = table.of(routeConfigOf(request), slots.tag) ?? table.plain;
       return state.http.status(describe(request, state));
     },
     close() {
@@ -103,12 +110,18 @@ const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fasti
   const hooks = lifecycle(table, slots);
   fastify.decorate('limitrate', handle);
   if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined);
-  fastify.decorateRequest(slots.state, null);
   fastify.decorateRequest(slots.done, null);
-  fastify.addHook('onRoute', (route) => table.declare(route.method, route.url, route.config as Parameters<RouteTable['declare']>[2]));
+  fastify.addHook('onRoute', (route) => {
+    const state = table.declare(route.method, route.url, route.config as RouteConfig | undefined);
+    // The state rides on the route's config (Fastify copies it into the route's context), and
+    // only a route that needs them gets the preHandler and onResponse hooks: a hook costs
+    // every request it runs for.
+    route.config = { ...route.config, [slots.tag]: state } as typeof route.config;
+    if (state === null) return;
+    if (state.hook === 'preHandler') route.preHandler = withHook(route.preHandler, hooks.preHandlerFor(state));
+    if (state.http.needsAfterResponse) route.onResponse = withHook(route.onResponse, hooks.onResponse);
+  });
   fastify.addHook('onRequest', hooks.onRequest);
-  fastify.addHook('preHandler', hooks.preHandler);
-  fastify.addHook('onResponse', hooks.onResponse);
   fastify.addHook('onClose', (_instance, closed) => {
     handle.close().then(() => closed(), closed);
   });

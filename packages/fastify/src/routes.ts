@@ -60,14 +60,23 @@ export class RouteTable {
     this.plain = { http: main, hook: 'onRequest', method: undefined, route: undefined, bare: false };
   }
 
-  /** onRoute: checks a route's config as it is declared (throws a ConfigError). */
-  declare(method: string | readonly string[], url: string, config: RouteConfig | undefined): void {
-    this.resolve({ url, method, limitrate: config?.limitrate });
+  /**
+   * onRoute: checks a route's config as it is declared (throws a ConfigError) and returns
+   * its state, which the plugin keeps on the route's config under `tag`.
+   */
+  declare(method: string | readonly string[], url: string, config: RouteConfig | undefined): RouteState | null {
+    return this.resolve({ url, method, limitrate: config?.limitrate });
   }
 
-  /** The state of a request's route (null: not limited). Throws a ConfigError for a bad config not seen when declared. */
-  of(config: RouteConfig | undefined): RouteState | null {
+  /**
+   * The state of a request's route (null: not limited): the one tagged when the route was
+   * declared, else (a route declared before the plugin, a 404) resolved now and kept.
+   * Throws a ConfigError for a bad config not seen when declared.
+   */
+  of(config: RouteConfig | undefined, tag: symbol): RouteState | null {
     if (config === undefined) return this.plain;
+    const tagged = (config as Record<symbol, RouteState | null | undefined>)[tag];
+    if (tagged !== undefined) return tagged;
     let state = this.states.get(config);
     if (state === undefined) {
       state = this.resolve(config);

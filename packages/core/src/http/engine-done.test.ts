@@ -22,6 +22,7 @@ const TOKENS = { free: { rate: { maxPerMinute: 100, maxTokensPerMinute: 1000 } }
 describe('when done is given', () => {
   it('not when nothing happens after the response', () => {
     const { http } = make({ policies: LIMIT_2 });
+    expect(http.needsAfterResponse).toBe(false);
     expect(now(http.decide(info())).done).toBeUndefined();
   });
 
@@ -33,6 +34,8 @@ describe('when done is given', () => {
     ['a concurrency rule (on any endpoint)', { policies: { free: { ...ONE.free, endpoints: { 'POST|/x': { concurrency: { max: 1 } } } } } }],
   ])('with %s, on continue decisions only', (_label, options) => {
     const { http } = make(options);
+    // Adapters add their after-response hook only when this says so.
+    expect(http.needsAfterResponse).toBe(true);
     const first = now(http.decide(info()));
     expect(first.done).toEqual(expect.any(Function));
     const refused = now(http.decide(info()));

@@ -154,6 +154,14 @@ export class HttpLimiter<TReq, TRes = unknown> {
     return this.keys.trustsProxies;
   }
 
+  /**
+   * True when decisions carry a `done` callback (in-flight limits, skipSuccessfulRequests /
+   * skipFailedRequests, token reconciliation): adapters only need an after-response hook then.
+   */
+  get needsAfterResponse(): boolean {
+    return this.needsDone;
+  }
+
   /** True when some endpoint has an in-flight (concurrency) limit: give `decide` a `signal` then. */
   get hasInFlightLimits(): boolean {
     return this.concurrency !== undefined;
