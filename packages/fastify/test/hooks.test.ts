@@ -3,14 +3,14 @@
 // route-level onResponse only when the limiter has after-response work. Fewer hooks is less
 // work on every request. Also: the route config is read without request.routeOptions, and
 // read through it when Fastify's internal slot is not there.
-import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { routeConfigOf } from '../src/context.js';
 import { limitrate } from '../src/index.js';
 import { echo, useHarness } from './helpers.js';
 
 /** The names of a route's hooks, from `printRoutes({ includeHooks: true })`. */
-function hooksOf(app: ReturnType<typeof Fastify>, method: string, url: string): Record<string, string[]> {
+function hooksOf(app: FastifyInstance, method: string, url: string): Record<string, string[]> {
   const tree = app.printRoutes({ includeHooks: true, commonPrefix: false });
   const lines = tree.split('\n');
   const at = lines.findIndex((l) => l.trim().endsWith(`${url} (${method})`));
