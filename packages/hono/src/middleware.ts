@@ -8,7 +8,7 @@ import { createEngine, type Engine } from './engine.js';
 import { rateLimitInfo } from './info.js';
 import type { LimitRateOptions } from './options.js';
 import { describeRequest } from './request.js';
-import { ensureHeaders, prepareHeaders, refusalResponse } from './respond.js';
+import { ensureHeaders, nodeOutgoing, prepareHeaders, refusalResponse, setOutgoingHeaders } from './respond.js';
 
 /** Status passed to the after-response work, and answered, when the client left before its handler ran (nginx's "client closed request"). */
 const CLIENT_GONE = 499;
@@ -85,7 +85,9 @@ async function handle<E extends Env>(engine: Engine<E>, c: Context<E>, next: Nex
     return gone;
   };
   signal?.addEventListener('abort', leave);
-  prepareHeaders(c, d.headers);
+  const out = d.headers.length > 0 ? nodeOutgoing(c) : undefined;
+  if (out !== undefined) setOutgoingHeaders(out, d.headers);
+  else prepareHeaders(c, d.headers);
   try {
     if (d.delayMs > 0) await sleep(d.delayMs);
     // The client left while the limiter decided or during the slowdown: no handler runs for nobody.
@@ -100,7 +102,7 @@ async function handle<E extends Env>(engine: Engine<E>, c: Context<E>, next: Nex
   } finally {
     signal?.removeEventListener('abort', leave);
   }
-  ensureHeaders(c, d.headers);
+  if (out === undefined) ensureHeaders(c, d.headers);
   done?.({ statusCode: c.res.status, completed: !aborted(), res: c.res });
 }
 

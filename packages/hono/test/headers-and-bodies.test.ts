@@ -71,6 +71,26 @@ describe('headers and bodies', () => {
     expect(own.headers.get('x-ratelimit-limit')).toBe('10');
   });
 
+  it('on @hono/node-server: the headers go on the Node.js response, under any response, with the handler\'s own header winning', async () => {
+    const a = new Hono<{ Bindings: { outgoing: { getHeader(name: string): unknown } } }>();
+    a.onError((_err, c) => c.json({ error: 'boom' }, 500));
+    a.use('*', h.limitrate({ policies: { free: { rate: { maxPerMinute: 10 } } } }));
+    a.get('/where', (c) => c.json({ onNode: c.env.outgoing.getHeader('ratelimit-remaining') ?? null, onContext: c.res.headers.get('ratelimit-remaining') }));
+    a.get('/throws', () => {
+      throw new Error('boom');
+    });
+    a.get('/json-own', (c) => c.json({ ok: true }, 200, { 'X-RateLimit-Remaining': 'mine' }));
+    const c = await h.listen(a);
+    const where = await c.get('/where');
+    // Written to the Node.js response, not prepared on the context (each route counts on its own).
+    expect(where.body).toEqual({ onNode: '9', onContext: null });
+    expect(where.headers.get('ratelimit-remaining')).toBe('9');
+    const thrown = await c.get('/throws');
+    expect([thrown.status, thrown.headers.get('ratelimit-remaining')]).toEqual([500, '9']);
+    const own = await c.get('/json-own');
+    expect([own.headers.get('x-ratelimit-remaining'), own.headers.get('ratelimit-remaining')]).toEqual(['mine', '9']);
+  });
+
   it("adds them to the error handler's response when a handler throws", async () => {
     const a = new Hono();
     a.onError((_err, c) => c.json({ error: 'boom' }, 500));
