@@ -22,6 +22,13 @@ const fastifyVariants = {
       await app.register(limitrate, { policies, ...(users === 'many' ? { identifyUser: (req) => req.headers['x-user-id'] ?? 'anonymous' } : {}) });
     },
   },
+  'fastify-limitrate-legacy': {
+    label: "LimitRate @limitrate/fastify, headers: 'legacy' (the peer's three X-RateLimit-* headers)",
+    async register(app, users) {
+      const { limitrate } = await import('@limitrate/fastify');
+      await app.register(limitrate, { policies, headers: 'legacy', ...(users === 'many' ? { identifyUser: (req) => req.headers['x-user-id'] ?? 'anonymous' } : {}) });
+    },
+  },
   'fastify-rate-limit': {
     label: '@fastify/rate-limit 11 (its memory store, default headers)',
     async register(app, users) {
@@ -41,6 +48,19 @@ const honoVariants = {
       const { getConnInfo } = await import('@hono/node-server/conninfo');
       return limitrate({
         policies,
+        getConnInfo,
+        ...(users === 'many' ? { identifyUser: (c) => c.req.header('x-user-id') ?? 'anonymous' } : {}),
+      });
+    },
+  },
+  'hono-limitrate-legacy': {
+    label: "LimitRate @limitrate/hono, headers: 'legacy' (three X-RateLimit-* headers)",
+    async middleware(users) {
+      const { limitrate } = await import('@limitrate/hono');
+      const { getConnInfo } = await import('@hono/node-server/conninfo');
+      return limitrate({
+        policies,
+        headers: 'legacy',
         getConnInfo,
         ...(users === 'many' ? { identifyUser: (c) => c.req.header('x-user-id') ?? 'anonymous' } : {}),
       });
