@@ -72,10 +72,10 @@ describe('headers and bodies', () => {
   });
 
   it('on @hono/node-server: the headers go on the Node.js response, under any response, with the handler\'s own header winning', async () => {
-    const a = new Hono<{ Bindings: { outgoing: { getHeader(name: string): unknown } } }>();
+    const a = new Hono();
     a.onError((_err, c) => c.json({ error: 'boom' }, 500));
     a.use('*', h.limitrate({ policies: { free: { rate: { maxPerMinute: 10 } } } }));
-    a.get('/where', (c) => c.json({ onNode: c.env.outgoing.getHeader('ratelimit-remaining') ?? null, onContext: c.res.headers.get('ratelimit-remaining') }));
+    a.get('/where', (c) => c.json({ onNode: (c.env as { outgoing: { getHeader(name: string): unknown } }).outgoing.getHeader('ratelimit-remaining') ?? null, onContext: c.res.headers.get('ratelimit-remaining') }));
     a.get('/throws', () => {
       throw new Error('boom');
     });
