@@ -17,6 +17,20 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
+ * Milliseconds since the epoch with sub-millisecond precision (`performance`, a Web-standard
+ * global), for measuring how long things take: check and store timings for metrics and
+ * tracing. Never used to decide anything (the `Clock` does that).
+ */
+export function preciseNow(): number {
+  if (typeof performance !== 'object' || performance === null) return Date.now();
+  origin ??= typeof performance.timeOrigin === 'number' ? performance.timeOrigin : Date.now() - performance.now();
+  return origin + performance.now();
+}
+
+/** `performance.timeOrigin` (or its estimate where a runtime lacks it), read once. */
+let origin: number | undefined;
+
+/**
  * A clock that only moves when told to: for tests and simulations.
  *
  * @example

@@ -1,6 +1,7 @@
 // The RateLimiter's configuration type and how it resolves defaults (store, default plan,
 // failure policy, timeouts).
 import type { Clock } from './clock.js';
+import type { Instrumentation } from './instrument/types.js';
 import type { DryRunEvent, LimitRateEvent } from './events/types.js';
 import type { Policies, UserOverride } from './policy/types.js';
 import { DeferredStore } from './stores/deferred.js';
@@ -107,6 +108,13 @@ export interface RateLimiterConfig<TReq = unknown> {
   dryRunLogger?: (event: DryRunEvent) => void | Promise<void>;
   /** Receives every event. */
   onEvent?: (event: LimitRateEvent) => void | Promise<void>;
+  /**
+   * Metrics: one instrumentation or several (`prometheusMetrics()` from
+   * @limitrate/prometheus, `datadogMetrics()` from @limitrate/datadog, or your own).
+   */
+  metrics?: Instrumentation | readonly Instrumentation[];
+  /** Tracing: `opentelemetryTracing()` from @limitrate/opentelemetry, or your own. */
+  tracing?: Instrumentation;
 }
 
 /** Builds the store a configuration asks for. */

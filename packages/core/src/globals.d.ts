@@ -13,7 +13,7 @@ declare const console: {
   info(...data: unknown[]): void;
 };
 
-declare const performance: { now(): number } | undefined;
+declare const performance: { now(): number; readonly timeOrigin?: number } | undefined;
 
 // Webhooks (src/webhooks/): HMAC signing with Web Crypto, and POSTs with fetch + AbortController.
 declare class TextEncoder {

@@ -38,7 +38,9 @@ export { encodeRedisArgs, decodeRedisReply, decodeRedisBatchReply, pushRedisDeci
 export type { Store, LimitSpec, ConsumeMode, ConsumeOptions, ConsumeResult, LimitOutcome, ResetSelector, MaybePromise } from './stores/types.js';
 export { EventBus, type EventBusOptions, type Listener } from './events/bus.js';
 export type * from './events/types.js';
-export { systemClock, manualClock, type Clock, type ManualClock } from './clock.js';
+export { systemClock, manualClock, preciseNow, type Clock, type ManualClock } from './clock.js';
+export { outcomeOf } from './instrument/instruments.js';
+export type { Instrumentation, InstrumentedLimiter, CheckRecord, CheckOutcome, CheckScope, CheckStart, StoreOperationRecord } from './instrument/types.js';
 export { escapeKeyPart } from './util/keys.js';
 export {
   LimitRateError,

@@ -1,10 +1,11 @@
 // RateLimiter: the public face of the engine. Resolves a framework-free request to its set
 // of limits, decides them all at once through the store (see pipeline.ts), emits events,
 // and reconciles usage known only after the response (see usage.ts).
-import { systemClock } from './clock.js';
+import { preciseNow, systemClock } from './clock.js';
 import { createStore, defaultPlanOf, type RateLimiterConfig } from './config.js';
 import { LimitRateError } from './errors/index.js';
 import { EventBus } from './events/bus.js';
+import { InstrumentedStore, Instruments, instrumentationsOf, runInScopes } from './instrument/instruments.js';
 import { PolicyEngine } from './policy/engine.js';
 import { validateConfig } from './policy/validate.js';
 import { Pipeline, type MaybePromise } from './pipeline.js';
@@ -44,6 +45,9 @@ export class RateLimiter<TReq = unknown> {
   /** The store was built from the config (not passed in), so close() closes it. */
   private readonly ownsStore: boolean;
   private readonly storeEvents: Disposable | undefined;
+  /** `metrics` and `tracing`, when configured. */
+  private readonly instruments: Instruments | undefined;
+  private readonly detachers: Array<() => void | Promise<void>> = [];
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
@@ -54,7 +58,12 @@ export class RateLimiter<TReq = unknown> {
     this.events = new EventBus({ clock });
     // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
     this.storeEvents = this.store.attach?.(this.events);
-    this.pipeline = new Pipeline({ config, store: this.store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
+    const list = instrumentationsOf(config.metrics, config.tracing);
+    this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
+    // Store operations are timed through a wrapper, which takes the memory store off its
+    // direct path: only for a remote store, or when checks are traced.
+    const store = this.instruments?.watchesStore(this.store) ? new InstrumentedStore(this.store, this.instruments) : this.store;
+    this.pipeline = new Pipeline({ config, store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
     if (config.onEvent) this.events.on('*', config.onEvent);
     const logger = config.dryRunLogger;
     if (config.dryRun && logger) {
@@ -75,6 +84,17 @@ export class RateLimiter<TReq = unknown> {
         return undefined;
       });
     }
+    if (this.instruments !== undefined) {
+      const target = { events: this.events, store: this.store, defaultPlan: this.defaultPlan };
+      for (const i of this.instruments.list) {
+        try {
+          const detach = i.attach?.(target);
+          if (typeof detach === 'function') this.detachers.push(detach);
+        } catch (e) {
+          this.instruments.failed(i, 'attach', e);
+        }
+      }
+    }
   }
 
   /** Decide and count one request against every limit that applies to it, atomically. */
@@ -89,6 +109,7 @@ export class RateLimiter<TReq = unknown> {
    */
   checkNow(request: RateLimitRequest<TReq>): MaybePromise<RateLimitResult> {
     if (this.closed) throw closedError();
+    if (this.instruments !== undefined) return this.instrumented(request, undefined);
     return this.pipeline.evaluate(request, 'consume', undefined);
   }
 
@@ -144,6 +165,13 @@ export class RateLimiter<TReq = unknown> {
    */
   async close(): Promise<void> {
     this.closed = true;
+    for (const detach of this.detachers.splice(0)) {
+      try {
+        await detach();
+      } catch {
+        // An instrumentation failing to detach must not keep the limiter open.
+      }
+    }
     await this.events.flush();
     this.storeEvents?.dispose();
     if (this.ownsStore) await this.store.close?.();
@@ -152,10 +180,47 @@ export class RateLimiter<TReq = unknown> {
   private promised(request: RateLimitRequest<TReq>, mode: 'consume' | 'peek', only: 'cost' | undefined): Promise<RateLimitResult> {
     if (this.closed) return Promise.reject(closedError());
     try {
-      const r = this.pipeline.evaluate(request, mode, only);
+      const r = mode === 'consume' && this.instruments !== undefined ? this.instrumented(request, only) : this.pipeline.evaluate(request, mode, only);
       return isPromiseLike(r) ? r : Promise.resolve(r);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** A check with metrics or tracing: timed (sampled), recorded, traced; the same decision. */
+  private instrumented(request: RateLimitRequest<TReq>, only: 'cost' | undefined): MaybePromise<RateLimitResult> {
+    const ins = this.instruments!;
+    const operation = only === 'cost' ? 'checkCost' : 'check';
+    const scopes = ins.start(operation, request);
+    const timed = ins.sample();
+    const t0 = timed || scopes !== undefined ? preciseNow() : 0;
+    let r: MaybePromise<RateLimitResult>;
+    try {
+      if (scopes === undefined) {
+        r = this.pipeline.evaluate(request, 'consume', only);
+      } else {
+        const phase = (name: 'policy_lookup', start: number, end: number, error?: unknown): void => {
+          for (const s of scopes) s.phase?.(name, start, end, error);
+        };
+        r = runInScopes(scopes, () => this.pipeline.evaluateTraced(request, 'consume', only, phase));
+      }
+    } catch (e) {
+      if (scopes !== undefined) for (const s of scopes) s.fail(e, preciseNow());
+      throw e;
+    }
+    if (!isPromiseLike(r)) {
+      ins.finish(operation, r, t0, timed, scopes);
+      return r;
+    }
+    return Promise.resolve(r).then(
+      (result) => {
+        ins.finish(operation, result, t0, timed, scopes);
+        return result;
+      },
+      (e: unknown) => {
+        if (scopes !== undefined) for (const s of scopes) s.fail(e, preciseNow());
+        throw e;
+      },
+    );
   }
 }

@@ -2,7 +2,7 @@
 // decide every limit through the store at once, and turn the outcome into a result. It
 // stays synchronous whenever every step is (memory store, synchronous callbacks), so a
 // check costs no promise unless something really waits.
-import type { Clock } from './clock.js';
+import { preciseNow, type Clock } from './clock.js';
 import type { RateLimiterConfig } from './config.js';
 import { decide, limitStatus } from './decision.js';
 import { CallbackError, ConfigError, LimitRateError, RequestError, StoreError } from './errors/index.js';
@@ -99,6 +99,35 @@ export class Pipeline<TReq> {
     }
     const prepared = this.prepare(request, mode !== 'peek');
     if (prepared instanceof Promise) return prepared.then((p) => this.priced(p, request, mode, only));
+    return this.priced(prepared, request, mode, only);
+  }
+
+  /**
+   * `evaluate` for a traced check: the same decision, always on the general path, with the
+   * policy lookup (validation, plan, endpoint, user override) reported as a phase.
+   */
+  evaluateTraced(request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined, phase: (name: 'policy_lookup', startTime: number, endTime: number, error?: unknown) => void): MaybePromise<RateLimitResult> {
+    const t0 = preciseNow();
+    let prepared: MaybePromise<Prepared<TReq>>;
+    try {
+      prepared = this.prepare(request, mode !== 'peek');
+    } catch (e) {
+      phase('policy_lookup', t0, preciseNow(), e);
+      throw e;
+    }
+    if (prepared instanceof Promise) {
+      return prepared.then(
+        (p) => {
+          phase('policy_lookup', t0, preciseNow());
+          return this.priced(p, request, mode, only);
+        },
+        (e: unknown) => {
+          phase('policy_lookup', t0, preciseNow(), e);
+          throw e;
+        },
+      );
+    }
+    phase('policy_lookup', t0, preciseNow());
     return this.priced(prepared, request, mode, only);
   }
 
@@ -200,7 +229,7 @@ export class Pipeline<TReq> {
   }
 
   /** Prices the request (tokens, cost) and hands it to the store. */
-  private priced(p: Prepared<TReq>, request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined): MaybePromise<RateLimitResult> {
+  priced(p: Prepared<TReq>, request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined): MaybePromise<RateLimitResult> {
     if (p.result !== undefined) return p.result;
     let res = p.resolution;
     if (only !== undefined) res = restrict(res, only);

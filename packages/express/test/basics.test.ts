@@ -314,14 +314,14 @@ describe.each(EXPRESS_VERSIONS)('%s: basics', (_name, express) => {
       identifyUser: 'x-api-key',
       webhookUrl: 'ftp://nope',
       skipFailedRequests: 'yes',
-      metrics: {},
+      metrics: { name: 'm' },
     });
     expect(e).toBeInstanceOf(ConfigError);
     const paths = (e as ConfigError).issues.map((i) => i.path).sort();
     expect(paths).toEqual(
       expect.arrayContaining(['headers', 'trustedProxyCount', 'ipv6Subnet', 'ipAllowlist[0]', 'ipAllowlist[1]', 'upgradeHint', 'identifyUser', 'webhookUrl', 'skipFailedRequests', 'metrics', 'policies.free.rate.maxPerMinut']),
     );
-    expect((e as ConfigError).issues.find((i) => i.path === 'metrics')?.code).toBe('ERR_LIMITRATE_UNSUPPORTED_OPTION');
+    expect((e as ConfigError).issues.find((i) => i.path === 'metrics')?.code).toBe('ERR_LIMITRATE_INVALID_CONFIG');
     expect((e as ConfigError).issues.find((i) => i.path === 'policies.free.rate.maxPerMinut')?.code).toBe('ERR_LIMITRATE_UNKNOWN_OPTION');
     expect(attempt({ policies: { free: {} }, circuitBreaker: { threshold: 1 } })).toBeInstanceOf(ConfigError);
     expect(attempt(undefined)).toBeInstanceOf(ConfigError);

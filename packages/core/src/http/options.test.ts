@@ -116,8 +116,6 @@ describe('HTTP options: each wrong value is one issue with its path and code', (
     ['callbackTimeoutMs NaN', { callbackTimeoutMs: Number.NaN }, 'callbackTimeoutMs', INVALID],
     // options of later releases
     ['identifyOrg', { identifyOrg: fn }, 'identifyOrg', UNSUPPORTED],
-    ['metrics', { metrics: {} }, 'metrics', UNSUPPORTED],
-    ['tracing', { tracing: { serviceName: 'api' } }, 'tracing', UNSUPPORTED],
     ['trackEndpoints', { trackEndpoints: true }, 'trackEndpoints', UNSUPPORTED],
     // a misspelt option
     ['a misspelt option', { skipSuccessfullRequests: true }, 'skipSuccessfullRequests', UNKNOWN],
@@ -135,14 +133,12 @@ describe('HTTP options: each wrong value is one issue with its path and code', (
   });
 
   it('reports the later-release options with what to do', () => {
-    const issues = issuesOf({ identifyOrg: fn, metrics: {}, tracing: {}, trackEndpoints: true });
+    const issues = issuesOf({ identifyOrg: fn, trackEndpoints: true });
     expect(issues.map((i) => [i.path, i.code])).toEqual([
       ['identifyOrg', UNSUPPORTED],
-      ['metrics', UNSUPPORTED],
-      ['tracing', UNSUPPORTED],
       ['trackEndpoints', UNSUPPORTED],
     ]);
-    expect(issues.find((i) => i.path === 'metrics')!.message).toMatch(/prometheus|datadog/);
+    expect(issues.find((i) => i.path === 'trackEndpoints')!.message).toMatch(/dashboard/);
   });
 
   it('suggests the right name for a misspelt option', () => {
@@ -157,7 +153,7 @@ describe('HTTP options: each wrong value is one issue with its path and code', (
       trustProxy: 'yes',
       headers: 'v4',
       ipBlocklist: ['10.0.0.1', 'nope'],
-      metrics: {},
+      metrics: { name: 'm' },
     });
     const paths = e.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['policies.free.rate.maxPerMinute', 'storeTimeoutMs', 'trustProxy', 'headers', 'ipBlocklist[1]', 'metrics']));
@@ -273,7 +269,9 @@ describe('the option lists', () => {
 
   it('every HTTP option and later-release option is validated by the HTTP layer, not reported as unknown by the core', () => {
     for (const key of HTTP_OPTIONS) expect(HTTP_VALIDATED_KEYS).toContain(key);
-    for (const key of ['identifyOrg', 'metrics', 'tracing', 'trackEndpoints']) expect(HTTP_VALIDATED_KEYS).toContain(key);
+    for (const key of ['identifyOrg', 'trackEndpoints']) expect(HTTP_VALIDATED_KEYS).toContain(key);
+    // metrics and tracing are the RateLimiter's own options: the HTTP layer passes them on.
+    for (const key of ['metrics', 'tracing']) expect(HTTP_VALIDATED_KEYS).not.toContain(key);
   });
 
   it('coreConfigOf keeps only what the RateLimiter understands', () => {

@@ -88,8 +88,6 @@ export const HTTP_OPTIONS = [
 /** Adapter options that later releases implement, with what to say about them. */
 const LATER: Record<string, string> = {
   identifyOrg: 'hierarchical (organization) limits arrive in a later release',
-  metrics: 'metrics arrive with @limitrate/prometheus and @limitrate/datadog in a later release',
-  tracing: 'tracing arrives with @limitrate/opentelemetry in a later release',
   trackEndpoints: 'endpoint analytics arrive with the CLI dashboard in a later release',
 };
 

@@ -208,8 +208,6 @@ const ADAPTER_ONLY: Record<string, unknown> = {
   headers: 'both',
   identifyTokenUsage: () => 0,
   extractTokenUsage: () => 0,
-  metrics: {},
-  tracing: {},
 };
 const adapterRows: BadRow[] = Object.entries(ADAPTER_ONLY).map(([key, value]) => ({
   name: `adapter-only option ${key}`,

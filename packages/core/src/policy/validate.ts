@@ -22,6 +22,8 @@ export const CORE_OPTIONS = [
   'dryRun',
   'dryRunLogger',
   'onEvent',
+  'metrics',
+  'tracing',
 ] as const;
 
 /** Options that belong to an HTTP adapter, not to the framework-free RateLimiter. */
@@ -46,12 +48,27 @@ export const ADAPTER_OPTIONS = [
   'skipSuccessfulRequests',
   'skipFailedRequests',
   'problemDetails',
-  'metrics',
-  'tracing',
 ] as const;
 
 /** Planned v4 features that later releases add; until then they are refused, not ignored. */
 export const LATER_OPTIONS = ['hierarchy', 'geographic', 'circuitBreaker', 'adaptive', 'queueing', 'costOptimization', 'smart'] as const;
+
+const INSTRUMENT_HOOKS = ['attach', 'onCheck', 'onStoreOperation', 'startCheck'];
+
+/** A `metrics` or `tracing` value: an instrumentation object from a LimitRate package (or your own). */
+function validateInstrumentation(issues: Issues, path: string, value: unknown, kind: 'metrics' | 'tracing'): void {
+  const hint = kind === 'metrics' ? 'Use prometheusMetrics() from @limitrate/prometheus or datadogMetrics() from @limitrate/datadog (or an object with name and onCheck)' : 'Use opentelemetryTracing() from @limitrate/opentelemetry (or an object with name and startCheck)';
+  if (!isObject(value)) {
+    issues.bad(path, `must be an instrumentation object, got ${show(value)}`, hint);
+    return;
+  }
+  if (typeof value.name !== 'string' || value.name === '') issues.bad(prop(path, 'name'), `must be a non-empty string, got ${show(value.name)}`, 'Name it: errors and events report it');
+  for (const hook of INSTRUMENT_HOOKS) issues.fn(prop(path, hook), value[hook], hint);
+  if (!INSTRUMENT_HOOKS.some((h) => value[h] !== undefined)) issues.bad(path, 'has none of attach, onCheck, onStoreOperation, startCheck, so it would do nothing', hint);
+  if (value.timeEvery !== undefined && !(typeof value.timeEvery === 'number' && Number.isInteger(value.timeEvery) && value.timeEvery >= 1)) {
+    issues.bad(prop(path, 'timeEvery'), `must be a whole number >= 1, got ${show(value.timeEvery)}`, 'Time one check in this many (1: every check)');
+  }
+}
 
 /** Validates a user override returned at run time (by getUserOverride). Returns the issues. */
 export function validateUserOverride(value: unknown, path = 'getUserOverride()'): ConfigIssue[] {
@@ -194,6 +211,11 @@ export function validateConfig(config: unknown, options: ValidationOptions = {})
   issues.bool('dryRun', config.dryRun);
   issues.fn('dryRunLogger', config.dryRunLogger, 'dryRunLogger(event) receives what would have been blocked or slowed');
   issues.fn('onEvent', config.onEvent, 'onEvent(event) receives every event');
+  if (config.metrics !== undefined) {
+    if (Array.isArray(config.metrics)) config.metrics.forEach((m, i) => validateInstrumentation(issues, `metrics[${i}]`, m, 'metrics'));
+    else validateInstrumentation(issues, 'metrics', config.metrics, 'metrics');
+  }
+  if (config.tracing !== undefined) validateInstrumentation(issues, 'tracing', config.tracing, 'tracing');
 
   issues.list.push(...(options.extraIssues ?? []));
   if (issues.list.length > 0) throw new ConfigError(issues.list);
