@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs the toolchain and dependencies,
-# starts what the tests need (Redis), builds every package and runs every test project.
+# starts what the tests need (Redis, promtool), builds every package and runs every test project.
 # Usage: npm test [-- vitest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,10 @@ pnpm -s build --output-logs=errors-only
 ensure_redis_server
 start_redis_servers
 
-# 5. Every test project listed in vitest.workspace.ts.
+# 5. Tools the tests run: promtool (checks the Prometheus exposition).
+. scripts/tools.sh
+ensure_promtool
+
+# 6. Every test project listed in vitest.workspace.ts.
 log "running tests"
 pnpm exec vitest run "$@"

@@ -64,8 +64,8 @@ export interface CheckScope {
    * store operations, which may finish later, are its children). Optional.
    */
   run?<T>(fn: () => T): T;
-  /** A phase finished: `policy_lookup` (plan, endpoint, overrides) or `store` (the round trip). */
-  phase?(name: 'policy_lookup' | 'store', startTime: number, endTime: number, error?: unknown): void;
+  /** A phase finished: `policy_lookup` (plan, endpoint, overrides). The store round trip arrives as `onStoreOperation`, while the scope is active. */
+  phase?(name: 'policy_lookup', startTime: number, endTime: number, error?: unknown): void;
   /** The check finished with a result (a failure policy's answer included). */
   end(record: CheckRecord, endTime: number): void;
   /** The check threw (bad input, a store named in the config that cannot load). */

@@ -1,0 +1,11 @@
+// Test project for @limitrate/opentelemetry (listed in the root vitest.workspace.ts).
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'opentelemetry',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+  },
+});

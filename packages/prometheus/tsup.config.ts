@@ -1,0 +1,13 @@
+// Build @limitrate/prometheus to ESM + CJS with type declarations for both.
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external: ['prom-client', '@limitrate/core'],
+});
