@@ -48,6 +48,7 @@ export class RateLimiter<TReq = unknown> {
   /** `metrics` and `tracing`, when configured. */
   private readonly instruments: Instruments | undefined;
   private readonly detachers: Array<() => void | Promise<void>> = [];
+  private readonly storeName: string;
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
@@ -60,9 +61,10 @@ export class RateLimiter<TReq = unknown> {
     this.storeEvents = this.store.attach?.(this.events);
     const list = instrumentationsOf(config.metrics, config.tracing);
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
-    // Store operations are timed through a wrapper, which takes the memory store off its
-    // direct path: only for a remote store, or when checks are traced.
+    // Store operations are timed through a wrapper, for every store but the memory store,
+    // which checks call directly (its operations are reported by traced checks only).
     const store = this.instruments?.watchesStore(this.store) ? new InstrumentedStore(this.store, this.instruments) : this.store;
+    this.storeName = this.store.name;
     this.pipeline = new Pipeline({ config, store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
     if (config.onEvent) this.events.on('*', config.onEvent);
     const logger = config.dryRunLogger;
@@ -202,7 +204,11 @@ export class RateLimiter<TReq = unknown> {
         const phase = (name: 'policy_lookup', start: number, end: number, error?: unknown): void => {
           for (const s of scopes) s.phase?.(name, start, end, error);
         };
-        r = runInScopes(scopes, () => this.pipeline.evaluateTraced(request, 'consume', only, phase));
+        const memoryOperation = (startTime: number, result: RateLimitResult | undefined, error?: unknown): void => {
+          const failed = result === undefined || result.reason === 'store_error';
+          ins.storeOperation({ store: this.storeName, operation: 'consume', status: failed ? 'error' : 'success', durationSeconds: Math.max(0, preciseNow() - startTime) / 1000, startTime, ...(failed ? { error: error ?? result?.error } : {}) });
+        };
+        r = runInScopes(scopes, () => this.pipeline.evaluateTraced(request, 'consume', only, phase, memoryOperation));
       }
     } catch (e) {
       if (scopes !== undefined) for (const s of scopes) s.fail(e, preciseNow());

@@ -106,7 +106,13 @@ export class Pipeline<TReq> {
    * `evaluate` for a traced check: the same decision, always on the general path, with the
    * policy lookup (validation, plan, endpoint, user override) reported as a phase.
    */
-  evaluateTraced(request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined, phase: (name: 'policy_lookup', startTime: number, endTime: number, error?: unknown) => void): MaybePromise<RateLimitResult> {
+  evaluateTraced(
+    request: RateLimitRequest<TReq>,
+    mode: ConsumeMode,
+    only: LimitKind | undefined,
+    phase: (name: 'policy_lookup', startTime: number, endTime: number, error?: unknown) => void,
+    memoryOperation: (startTime: number, result: RateLimitResult | undefined, error?: unknown) => void,
+  ): MaybePromise<RateLimitResult> {
     const t0 = preciseNow();
     let prepared: MaybePromise<Prepared<TReq>>;
     try {
@@ -115,20 +121,41 @@ export class Pipeline<TReq> {
       phase('policy_lookup', t0, preciseNow(), e);
       throw e;
     }
-    if (prepared instanceof Promise) {
-      return prepared.then(
-        (p) => {
-          phase('policy_lookup', t0, preciseNow());
-          return this.priced(p, request, mode, only);
+    const rest = (p: Prepared<TReq>): MaybePromise<RateLimitResult> => {
+      const t1 = preciseNow();
+      phase('policy_lookup', t0, t1);
+      // Other stores report their operations themselves (the limiter wraps them); the memory
+      // store is called in process, so its operation is the rest of the decision.
+      if (this.memory === undefined || p.result !== undefined) return this.priced(p, request, mode, only);
+      let r: MaybePromise<RateLimitResult>;
+      try {
+        r = this.priced(p, request, mode, only);
+      } catch (e) {
+        memoryOperation(t1, undefined, e);
+        throw e;
+      }
+      if (!(r instanceof Promise)) {
+        memoryOperation(t1, r);
+        return r;
+      }
+      return r.then(
+        (x) => {
+          memoryOperation(t1, x);
+          return x;
         },
         (e: unknown) => {
-          phase('policy_lookup', t0, preciseNow(), e);
+          memoryOperation(t1, undefined, e);
           throw e;
         },
       );
+    };
+    if (prepared instanceof Promise) {
+      return prepared.then(rest, (e: unknown) => {
+        phase('policy_lookup', t0, preciseNow(), e);
+        throw e;
+      });
     }
-    phase('policy_lookup', t0, preciseNow());
-    return this.priced(prepared, request, mode, only);
+    return rest(prepared);
   }
 
   /**

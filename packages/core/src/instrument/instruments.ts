@@ -3,6 +3,7 @@
 // and a store wrapper that times store operations. A hook that throws never affects a check.
 import { preciseNow } from '../clock.js';
 import { CallbackError } from '../errors/index.js';
+import { MemoryStore } from '../stores/memory.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConsumeOptions, ConsumeResult, LimitSpec, MaybePromise, ResetSelector, Store } from '../stores/types.js';
 import type { RateLimitResult } from '../types.js';
@@ -56,9 +57,13 @@ export class Instruments {
     return this.tracers.length > 0;
   }
 
-  /** True when store operations are timed: by a tracer, or a watcher of a store that is not in process. */
+  /**
+   * True when a store's operations are timed through a wrapper: a store other than the
+   * memory store, watched by a tracer or a metrics instrumentation. (The memory store keeps
+   * its direct path; traced checks report its operation themselves.)
+   */
   watchesStore(store: Store): boolean {
-    return this.tracers.length > 0 || (this.storeWatchers.length > 0 && store.name !== 'memory');
+    return (this.tracers.length > 0 || this.storeWatchers.length > 0) && !(store instanceof MemoryStore);
   }
 
   /** Reports a hook's failure as a callback_error event: the first, then one in a thousand. */

@@ -1,0 +1,20 @@
+// Smoke test of the observability benchmark: quick mode measures every backend against
+// none (each in its own process, never refused) and gives every target a verdict. No time
+// or ratio is asserted: performance is measured, never asserted.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain .mjs harness, no type declarations
+import { formatObservability, runObservabilityBenchmark } from './src/observability.mjs';
+// @ts-expect-error -- plain .mjs harness, no type declarations
+import { OBSERVABILITY_SUBJECTS } from './src/observability-worker.mjs';
+
+describe('observability benchmark (quick mode)', () => {
+  it('measures each backend against none and evaluates every target', async () => {
+    const results = await runObservabilityBenchmark({ quick: true, instructions: false });
+    const subjects = Object.keys(OBSERVABILITY_SUBJECTS);
+    expect(Object.keys(results.subjects)).toEqual(subjects);
+    for (const s of subjects) expect(results.subjects[s].nsPerCheck, s).toBeGreaterThan(0);
+    expect(results.targets).toHaveLength(subjects.length - 1);
+    for (const t of results.targets) expect(typeof t.met, t.id).toBe('boolean');
+    expect(formatObservability(results)).toContain('| prometheus |');
+  }, 120_000);
+});
