@@ -6,6 +6,7 @@ import { createStore, defaultPlanOf, type RateLimiterConfig } from './config.js'
 import { LimitRateError } from './errors/index.js';
 import { EventBus } from './events/bus.js';
 import { InstrumentedStore, Instruments, instrumentationsOf, runInScopes } from './instrument/instruments.js';
+import type { InstrumentedLimiter } from './instrument/types.js';
 import { PolicyEngine } from './policy/engine.js';
 import { validateConfig } from './policy/validate.js';
 import { Pipeline, type MaybePromise } from './pipeline.js';
@@ -49,6 +50,8 @@ export class RateLimiter<TReq = unknown> {
   private readonly instruments: Instruments | undefined;
   private readonly detachers: Array<() => void | Promise<void>> = [];
   private readonly storeName: string;
+  /** What instrumentations are attached to (the HTTP layer adds `inFlight`). @internal */
+  readonly instrumentTarget: InstrumentedLimiter;
 
   constructor(config: RateLimiterConfig<TReq>) {
     validateConfig(config);
@@ -59,6 +62,7 @@ export class RateLimiter<TReq = unknown> {
     this.events = new EventBus({ clock });
     // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
     this.storeEvents = this.store.attach?.(this.events);
+    this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan };
     const list = instrumentationsOf(config.metrics, config.tracing);
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
     // Store operations are timed through a wrapper, for every store but the memory store,
@@ -87,7 +91,7 @@ export class RateLimiter<TReq = unknown> {
       });
     }
     if (this.instruments !== undefined) {
-      const target = { events: this.events, store: this.store, defaultPlan: this.defaultPlan };
+      const target = this.instrumentTarget;
       for (const i of this.instruments.list) {
         try {
           const detach = i.attach?.(target);

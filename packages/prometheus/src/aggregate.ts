@@ -71,6 +71,8 @@ export class Aggregate {
   readonly storeLatency = new Map<string, { store: string; operation: string; histogram: WeightedHistogram }>();
   readonly circuits = new Map<string, string>();
   readonly events = new Map<string, number>();
+  /** The HTTP layers' in-flight gates, read at scrape time (one reader per attached limiter). */
+  readonly gateReaders = new Set<() => Array<{ plan: string; endpoint: string; inFlight: number; queued: number }>>();
   private readonly byLabels = new Map<string, Series>();
   private readonly users: Bounded;
   private readonly endpoints: Bounded;

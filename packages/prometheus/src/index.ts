@@ -67,8 +67,12 @@ export function prometheusMetrics(options?: PrometheusMetricsOptions): Prometheu
           if (e.type === 'store_circuit') agg.circuits.set(e.store, e.state);
         }),
       );
+      // The HTTP layer sets inFlight after attaching: read it through the target at scrape time.
+      const gates = () => limiter.inFlight?.() ?? [];
+      agg.gateReaders.add(gates);
       return () => {
         for (const s of subs) s.dispose();
+        agg.gateReaders.delete(gates);
       };
     },
     onCheck: (r) => agg.check(r),

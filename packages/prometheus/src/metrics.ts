@@ -44,7 +44,7 @@ function histogramSamples(name: string, h: WeightedHistogram, labels: Labels, ou
 
 /** Every metric name the package exports, for a given prefix (the Grafana dashboard test uses it). */
 export function metricNames(prefix: string): string[] {
-  return ['checks_total', 'check_duration_seconds', 'current_usage', 'limit', 'cost_total', 'cost_cap', 'tokens_total', 'store_operations_total', 'store_latency_seconds', 'store_circuit_state', 'events_total', 'webhook_failures_total'].map((n) => prefix + n);
+  return ['inflight_requests', 'queued_requests', 'checks_total', 'check_duration_seconds', 'current_usage', 'limit', 'cost_total', 'cost_cap', 'tokens_total', 'store_operations_total', 'store_latency_seconds', 'store_circuit_state', 'events_total', 'webhook_failures_total'].map((n) => prefix + n);
 }
 
 /** Registers the metrics of an aggregate in a registry; returns their names. */
@@ -58,6 +58,12 @@ export function registerMetrics(registry: Registry, prefix: string, labels: read
     return l;
   };
   const reset = () => agg.reset();
+  /** Every gate of every attached limiter (a gate with nothing running or waiting is gone: 0). */
+  const gateSamples = (field: 'inFlight' | 'queued'): Sample[] => {
+    const out: Sample[] = [];
+    for (const read of agg.gateReaders) for (const g of read()) out.push({ labels: { plan: g.plan, endpoint: g.endpoint }, value: g[field] });
+    return out;
+  };
   const metrics = [
     new Collected(`${prefix}checks_total`, 'Rate limit checks, by result (allowed, blocked, slowed, logged)', 'counter', () => {
       const out: Sample[] = [];
@@ -97,6 +103,8 @@ export function registerMetrics(registry: Registry, prefix: string, labels: read
       for (const [store, state] of agg.circuits) for (const s of ['closed', 'open', 'half-open']) out.push({ labels: { store, state: s }, value: s === state ? 1 : 0 });
       return out;
     }, reset),
+    new Collected(`${prefix}inflight_requests`, 'Requests running under an in-flight (concurrency) limit, by plan and endpoint', 'gauge', () => gateSamples('inFlight'), () => undefined),
+    new Collected(`${prefix}queued_requests`, 'Requests waiting for an in-flight slot, by plan and endpoint', 'gauge', () => gateSamples('queued'), () => undefined),
     new Collected(`${prefix}events_total`, 'Limiter events by type (every type but allowed)', 'counter', () => [...agg.events].map(([type, n]) => ({ labels: { type }, value: n })), reset),
     new Collected(`${prefix}webhook_failures_total`, 'Webhook deliveries that failed after their retries', 'counter', () => [{ labels: {}, value: agg.events.get('webhook_failed') ?? 0 }], reset),
   ];

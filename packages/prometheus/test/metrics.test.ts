@@ -2,7 +2,7 @@
 // labels, store operations and events, sampled timings, the exposition passing promtool,
 // registration errors and option validation.
 import { spawnSync } from 'node:child_process';
-import { ConfigError, MemoryStore, RateLimiter, type ConsumeOptions, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
+import { ConfigError, HttpLimiter, MemoryStore, RateLimiter, type ConsumeOptions, type LimitSpec, type ResetSelector, type Store } from '@limitrate/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { metricNames, prometheusMetrics, type PrometheusMetricsOptions } from '../src/index.js';
@@ -117,6 +117,23 @@ describe('prometheusMetrics', () => {
     expect(valueOf(s, 'limitrate_store_latency_seconds_count', { store: 'remote', operation: 'consume' })).toBe(4);
     expect(valueOf(s, 'limitrate_store_latency_seconds_sum', { store: 'remote', operation: 'consume' })).toBeGreaterThan(0.002);
     expect(valueOf(s, 'limitrate_events_total', { type: 'store_error' })).toBe(1);
+  });
+
+  it('shows the in-flight limits of an HTTP limiter: requests running and waiting', async () => {
+    const registry = new Registry();
+    const http = new HttpLimiter({ policies: { free: { endpoints: { 'POST|/render': { rate: { maxPerMinute: 100 }, concurrency: { max: 1, actionOnExceed: 'queue', maxQueueSize: 5 } } } } }, metrics: prometheusMetrics({ registry }) });
+    const info = { method: 'POST', path: '/render', route: '/render', remoteAddress: '203.0.113.1', forwardedFor: undefined, raw: {} };
+    const first = await http.decide(info);
+    const second = http.decide(info);
+    const s = parseExposition(await registry.metrics());
+    expect(valueOf(s, 'limitrate_inflight_requests', { plan: 'free', endpoint: 'POST|/render' })).toBe(1);
+    expect(valueOf(s, 'limitrate_queued_requests', { plan: 'free', endpoint: 'POST|/render' })).toBe(1);
+    first.done?.({ statusCode: 200, completed: true, res: {} });
+    const next = await second;
+    const after = parseExposition(await registry.metrics());
+    expect(valueOf(after, 'limitrate_queued_requests', { plan: 'free', endpoint: 'POST|/render' })).toBe(0);
+    next.done?.({ statusCode: 200, completed: true, res: {} });
+    await http.close();
   });
 
   it('shows a circuit state from store_circuit events', async () => {

@@ -142,6 +142,15 @@ export class HttpLimiter<TReq, TRes = unknown> {
     this.keys = new RequestKeys({ trustProxy: options.trustProxy, trustedProxyCount: options.trustedProxyCount, ipv6Subnet: options.ipv6Subnet ?? 56, headOwnPolicies: namesHead(options.policies) });
     this.ipFirst = this.allow.size > 0 || this.block.size > 0 || options.identifyUser === undefined;
     this.policyEngine = this.concurrency === undefined ? undefined : new PolicyEngine(options.policies);
+    if (this.concurrency !== undefined) {
+      // Metrics can show the in-flight limits' gates (running and waiting requests).
+      const gates = this.gates;
+      this.limiter.instrumentTarget.inFlight = () =>
+        Object.entries(gates.snapshot()).map(([key, g]) => {
+          const cut = key.indexOf('\u0000');
+          return { plan: key.slice(0, cut), endpoint: key.slice(cut + 1), inFlight: g.inFlight, queued: g.queued };
+        });
+    }
     this.needsDone = this.concurrency !== undefined || options.extractTokenUsage !== undefined || options.skipSuccessfulRequests === true || options.skipFailedRequests === true;
     if (options.webhookUrl !== undefined || (options.webhooks !== undefined && options.webhooks.length > 0)) {
       this.webhooks = new WebhookSender(options.webhooks ?? [], { clock: this.clock, ...(options.webhookUrl !== undefined ? { legacyUrl: options.webhookUrl } : {}) });

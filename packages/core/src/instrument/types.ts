@@ -78,6 +78,12 @@ export interface InstrumentedLimiter {
   /** The store as the limiter uses it. */
   readonly store: Store;
   readonly defaultPlan: string;
+  /**
+   * Requests running and waiting under in-flight (concurrency) limits, by plan and endpoint.
+   * Set by the HTTP layer, after `attach`, when some endpoint has such a limit: keep the
+   * object `attach` gets and read this when you export.
+   */
+  inFlight?: () => Array<{ plan: string; endpoint: string; inFlight: number; queued: number }>;
 }
 
 /**
