@@ -188,12 +188,14 @@ export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}):
       const t = tracer;
       if (t === undefined) return undefined;
       const parent = context.active();
+      const span = t.startSpan(SPAN_CHECK, { kind: SpanKind.INTERNAL }, parent);
+      // Not sampled: leave the check untraced (no scope, no child spans, no attributes), at
+      // the least cost: no attributes are built before the sampler has decided.
+      if (!span.isRecording()) return undefined;
       const attributes: Attributes = { 'limitrate.operation': start.operation };
       if (typeof start.plan === 'string') attributes['limitrate.plan'] = start.plan;
       if (typeof start.endpoint === 'string') attributes['limitrate.endpoint'] = start.endpoint;
-      const span = t.startSpan(SPAN_CHECK, { kind: SpanKind.INTERNAL, startTime: start.startTime, attributes }, parent);
-      // Not sampled: leave the check untraced (no scope, no child spans, no attributes).
-      if (!span.isRecording()) return undefined;
+      span.setAttributes(attributes);
       return new CheckSpan(t, span, trace.setSpan(parent, span), recordUser);
     },
     onStoreOperation(record: StoreOperationRecord): void {

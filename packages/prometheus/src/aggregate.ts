@@ -85,10 +85,26 @@ export class Aggregate {
     this.endpoints = new Bounded(o.maxEndpoints);
   }
 
+  /** The series of the previous check, and the values it was looked up by (a hot endpoint is checked again and again). */
+  private lastSeries: Series | undefined;
+  private lastPlan = '';
+  private lastEndpoint = '';
+  private lastUser = '';
+
   private seriesOf(result: RateLimitResult): Series {
     const plan = this.o.plan ? result.plan : '';
     const endpoint = this.o.endpoint ? result.endpoint : '';
     const user = this.o.user ? result.user : '';
+    if (this.lastSeries !== undefined && plan === this.lastPlan && endpoint === this.lastEndpoint && user === this.lastUser) return this.lastSeries;
+    const s = this.lookup(plan, endpoint, user);
+    this.lastSeries = s;
+    this.lastPlan = plan;
+    this.lastEndpoint = endpoint;
+    this.lastUser = user;
+    return s;
+  }
+
+  private lookup(plan: string, endpoint: string, user: string): Series {
     let byEndpoint = this.tree.get(plan);
     if (byEndpoint === undefined) this.tree.set(plan, (byEndpoint = new Map()));
     let byUser = byEndpoint.get(endpoint);
@@ -148,6 +164,7 @@ export class Aggregate {
 
   reset(): void {
     this.tree.clear();
+    this.lastSeries = undefined;
     this.byLabels.clear();
     this.series.length = 0;
     this.plans.clear();

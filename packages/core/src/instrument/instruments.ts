@@ -80,7 +80,7 @@ export class Instruments {
   start(operation: 'check' | 'checkCost', request: unknown): CheckScope[] | undefined {
     if (this.tracers.length === 0) return undefined;
     const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    const start: CheckStart = { operation, userId: r.userId, plan: r.plan, endpoint: r.endpoint, startTime: preciseNow() };
+    const start: CheckStart = new Start(operation, r.userId, r.plan, r.endpoint);
     let scopes: CheckScope[] | undefined;
     for (const t of this.tracers) {
       try {
@@ -133,6 +133,20 @@ export class Instruments {
         this.failed(w, 'onStoreOperation', e);
       }
     }
+  }
+}
+
+/** A check about to start; its start time is read from the clock only if a tracer asks for it. */
+class Start implements CheckStart {
+  private t: number | undefined;
+  constructor(
+    readonly operation: 'check' | 'checkCost',
+    readonly userId: unknown,
+    readonly plan: unknown,
+    readonly endpoint: unknown,
+  ) {}
+  get startTime(): number {
+    return (this.t ??= preciseNow());
   }
 }
 

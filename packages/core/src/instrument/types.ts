@@ -53,7 +53,10 @@ export interface CheckStart {
   readonly userId: unknown;
   readonly plan: unknown;
   readonly endpoint: unknown;
-  /** ms since the epoch, sub-millisecond precision. */
+  /**
+   * ms since the epoch, sub-millisecond precision, read from the clock when first asked
+   * (a tracer that leaves the check unsampled need not read it).
+   */
   readonly startTime: number;
 }
 
