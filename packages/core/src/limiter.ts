@@ -6,6 +6,7 @@ import { createStore, defaultPlanOf, type RateLimiterConfig } from './config.js'
 import { LimitRateError } from './errors/index.js';
 import { EventBus } from './events/bus.js';
 import { InstrumentedStore, Instruments, instrumentationsOf, runInScopes } from './instrument/instruments.js';
+import { evaluateTraced } from './instrument/traced.js';
 import type { InstrumentedLimiter } from './instrument/types.js';
 import { PolicyEngine } from './policy/engine.js';
 import { validateConfig } from './policy/validate.js';
@@ -212,7 +213,7 @@ export class RateLimiter<TReq = unknown> {
           const failed = result === undefined || result.reason === 'store_error';
           ins.storeOperation({ store: this.storeName, operation: 'consume', status: failed ? 'error' : 'success', durationSeconds: Math.max(0, preciseNow() - startTime) / 1000, startTime, ...(failed ? { error: error ?? result?.error } : {}) });
         };
-        r = runInScopes(scopes, () => this.pipeline.evaluateTraced(request, 'consume', only, phase, memoryOperation));
+        r = runInScopes(scopes, () => evaluateTraced(this.pipeline, request, 'consume', only, phase, memoryOperation));
       }
     } catch (e) {
       if (scopes !== undefined) for (const s of scopes) s.fail(e, preciseNow());

@@ -2,7 +2,7 @@
 // decide every limit through the store at once, and turn the outcome into a result. It
 // stays synchronous whenever every step is (memory store, synchronous callbacks), so a
 // check costs no promise unless something really waits.
-import { preciseNow, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { RateLimiterConfig } from './config.js';
 import { decide, limitStatus } from './decision.js';
 import { CallbackError, ConfigError, LimitRateError, RequestError, StoreError } from './errors/index.js';
@@ -72,7 +72,8 @@ export class Pipeline<TReq> {
   private readonly storeTimeoutMs: number;
   private readonly overrideTimeoutMs: number;
   private readonly dryRun: boolean;
-  private readonly memory: MemoryStore | undefined;
+  /** The store when it is the memory store (called directly, in process). */
+  readonly memory: MemoryStore | undefined;
   private readonly overrideCache = new WeakMap<UserOverride, Map<Resolution<TReq>, Resolution<TReq>>>();
   /** Costs of the current memory-store call (read synchronously by the store). */
   private readonly costScratch: number[] = [];
@@ -100,62 +101,6 @@ export class Pipeline<TReq> {
     const prepared = this.prepare(request, mode !== 'peek');
     if (prepared instanceof Promise) return prepared.then((p) => this.priced(p, request, mode, only));
     return this.priced(prepared, request, mode, only);
-  }
-
-  /**
-   * `evaluate` for a traced check: the same decision, always on the general path, with the
-   * policy lookup (validation, plan, endpoint, user override) reported as a phase.
-   */
-  evaluateTraced(
-    request: RateLimitRequest<TReq>,
-    mode: ConsumeMode,
-    only: LimitKind | undefined,
-    phase: (name: 'policy_lookup', startTime: number, endTime: number, error?: unknown) => void,
-    memoryOperation: (startTime: number, result: RateLimitResult | undefined, error?: unknown) => void,
-  ): MaybePromise<RateLimitResult> {
-    const t0 = preciseNow();
-    let prepared: MaybePromise<Prepared<TReq>>;
-    try {
-      prepared = this.prepare(request, mode !== 'peek');
-    } catch (e) {
-      phase('policy_lookup', t0, preciseNow(), e);
-      throw e;
-    }
-    const rest = (p: Prepared<TReq>): MaybePromise<RateLimitResult> => {
-      const t1 = preciseNow();
-      phase('policy_lookup', t0, t1);
-      // Other stores report their operations themselves (the limiter wraps them); the memory
-      // store is called in process, so its operation is the rest of the decision.
-      if (this.memory === undefined || p.result !== undefined) return this.priced(p, request, mode, only);
-      let r: MaybePromise<RateLimitResult>;
-      try {
-        r = this.priced(p, request, mode, only);
-      } catch (e) {
-        memoryOperation(t1, undefined, e);
-        throw e;
-      }
-      if (!(r instanceof Promise)) {
-        memoryOperation(t1, r);
-        return r;
-      }
-      return r.then(
-        (x) => {
-          memoryOperation(t1, x);
-          return x;
-        },
-        (e: unknown) => {
-          memoryOperation(t1, undefined, e);
-          throw e;
-        },
-      );
-    };
-    if (prepared instanceof Promise) {
-      return prepared.then(rest, (e: unknown) => {
-        phase('policy_lookup', t0, preciseNow(), e);
-        throw e;
-      });
-    }
-    return rest(prepared);
   }
 
   /**
