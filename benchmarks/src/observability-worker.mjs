@@ -13,6 +13,12 @@ const policies = { free: { rate: { maxPerMinute: HUGE } } };
 /** The backends, each as it would run in production (the exporters have somewhere to send). */
 export const OBSERVABILITY_SUBJECTS = {
   none: { label: 'no metrics or tracing', async make() { return {}; } },
+  'hooks-only': {
+    label: 'an instrumentation whose onCheck does nothing (timeEvery 8): the limiter\'s own instrumented path',
+    async make() {
+      return { metrics: { name: 'nothing', timeEvery: 8, onCheck() {} } };
+    },
+  },
   prometheus: {
     label: '@limitrate/prometheus (own registry, default labels, timeEvery 8)',
     async make() {
