@@ -198,6 +198,43 @@ export class RateLimiter<TReq = unknown> {
   private instrumented(request: RateLimitRequest<TReq>, only: 'cost' | undefined): MaybePromise<RateLimitResult> {
     const ins = this.instruments!;
     const operation = only === 'cost' ? 'checkCost' : 'check';
+    if (!ins.traces) {
+      // Metrics only, and this check not timed: the decision, then its record. The lean
+      // path most checks take (reading the precise clock costs more than the rest).
+      if (!ins.sample()) {
+        const r = this.pipeline.evaluate(request, 'consume', only);
+        if (!isPromiseLike(r)) {
+          ins.finish(operation, r, 0, false, undefined);
+          return r;
+        }
+        return Promise.resolve(r).then((result) => {
+          ins.finish(operation, result, 0, false, undefined);
+          return result;
+        });
+      }
+      return this.timedCheck(request, only, operation);
+    }
+    return this.tracedCheck(request, only, operation);
+  }
+
+  /** A check timed for metrics (one in `timeEvery`). */
+  private timedCheck(request: RateLimitRequest<TReq>, only: 'cost' | undefined, operation: 'check' | 'checkCost'): MaybePromise<RateLimitResult> {
+    const ins = this.instruments!;
+    const t0 = preciseNow();
+    const r = this.pipeline.evaluate(request, 'consume', only);
+    if (!isPromiseLike(r)) {
+      ins.finish(operation, r, t0, true, undefined);
+      return r;
+    }
+    return Promise.resolve(r).then((result) => {
+      ins.finish(operation, result, t0, true, undefined);
+      return result;
+    });
+  }
+
+  /** A check with a tracer attached: scopes, phases, and metrics' sampled timing too. */
+  private tracedCheck(request: RateLimitRequest<TReq>, only: 'cost' | undefined, operation: 'check' | 'checkCost'): MaybePromise<RateLimitResult> {
+    const ins = this.instruments!;
     const scopes = ins.start(operation, request);
     const timed = ins.sample();
     const t0 = timed || scopes !== undefined ? preciseNow() : 0;
