@@ -40,7 +40,7 @@ export { EventBus, type EventBusOptions, type Listener } from './events/bus.js';
 export type * from './events/types.js';
 export { systemClock, manualClock, preciseNow, type Clock, type ManualClock } from './clock.js';
 export { outcomeOf } from './instrument/instruments.js';
-export type { Instrumentation, InstrumentedLimiter, CheckRecord, CheckOutcome, CheckScope, CheckStart, StoreOperationRecord } from './instrument/types.js';
+export type { Instrumentation, InstrumentedLimiter, CheckCounts, CheckRecord, CheckOutcome, CheckScope, CheckStart, StoreOperationRecord } from './instrument/types.js';
 export { escapeKeyPart } from './util/keys.js';
 export {
   LimitRateError,

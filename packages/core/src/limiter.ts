@@ -63,14 +63,15 @@ export class RateLimiter<TReq = unknown> {
     this.events = new EventBus({ clock });
     // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
     this.storeEvents = this.store.attach?.(this.events);
-    this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan };
     const list = instrumentationsOf(config.metrics, config.tracing);
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
+    const counts = this.instruments?.counts;
+    this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts !== undefined ? { checkCounts: () => counts.entries } : {}) };
     // Store operations are timed through a wrapper, for every store but the memory store,
     // which checks call directly (its operations are reported by traced checks only).
     const store = this.instruments?.watchesStore(this.store) ? new InstrumentedStore(this.store, this.instruments) : this.store;
     this.storeName = this.store.name;
-    this.pipeline = new Pipeline({ config, store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan });
+    this.pipeline = new Pipeline({ config, store, engine: new PolicyEngine(config.policies), clock, events: this.events, defaultPlan: this.defaultPlan, counts: this.instruments?.counts });
     if (config.onEvent) this.events.on('*', config.onEvent);
     const logger = config.dryRunLogger;
     if (config.dryRun && logger) {
@@ -194,40 +195,33 @@ export class RateLimiter<TReq = unknown> {
     }
   }
 
-  /** A check with metrics or tracing: timed (sampled), recorded, traced; the same decision. */
+  /** A check with metrics or tracing: counted, timed (sampled), recorded, traced; the same decision. */
   private instrumented(request: RateLimitRequest<TReq>, only: 'cost' | undefined): MaybePromise<RateLimitResult> {
     const ins = this.instruments!;
-    const operation = only === 'cost' ? 'checkCost' : 'check';
-    if (!ins.traces) {
-      // Metrics only, and this check not timed: the decision, then its record. The lean
-      // path most checks take (reading the precise clock costs more than the rest).
-      if (!ins.sample()) {
-        const r = this.pipeline.evaluate(request, 'consume', only);
-        if (!isPromiseLike(r)) {
-          ins.finish(operation, r, 0, false, undefined);
-          return r;
-        }
-        return Promise.resolve(r).then((result) => {
-          ins.finish(operation, result, 0, false, undefined);
-          return result;
-        });
-      }
-      return this.timedCheck(request, only, operation);
+    if (ins.light && !ins.due()) {
+      // No hook for every check, and this check not timed: the decision (the pipeline counts
+      // it). The path most checks take: reading the precise clock costs more than the rest.
+      return this.pipeline.evaluate(request, 'consume', only);
     }
+    const operation = only === 'cost' ? 'checkCost' : 'check';
+    if (!ins.traces) return this.timedCheck(request, only, operation);
     return this.tracedCheck(request, only, operation);
   }
 
-  /** A check timed for metrics (one in `timeEvery`). */
+  /** A check for metrics: timed when due, recorded. */
   private timedCheck(request: RateLimitRequest<TReq>, only: 'cost' | undefined, operation: 'check' | 'checkCost'): MaybePromise<RateLimitResult> {
     const ins = this.instruments!;
-    const t0 = preciseNow();
+    // The light path asked due() already; a check with per-check hooks asks here.
+    const timed = ins.light || ins.due();
+    const t0 = timed ? preciseNow() : 0;
+    const weight = timed ? ins.weigh(t0) : 0;
     const r = this.pipeline.evaluate(request, 'consume', only);
     if (!isPromiseLike(r)) {
-      ins.finish(operation, r, t0, true, undefined);
+      ins.finish(operation, r, t0, weight, undefined);
       return r;
     }
     return Promise.resolve(r).then((result) => {
-      ins.finish(operation, result, t0, true, undefined);
+      ins.finish(operation, result, t0, weight, undefined);
       return result;
     });
   }
@@ -236,8 +230,12 @@ export class RateLimiter<TReq = unknown> {
   private tracedCheck(request: RateLimitRequest<TReq>, only: 'cost' | undefined, operation: 'check' | 'checkCost'): MaybePromise<RateLimitResult> {
     const ins = this.instruments!;
     const scopes = ins.start(operation, request);
-    const timed = ins.sample();
+    const timed = ins.due();
+    // Untraced (not sampled, or no tracer provider), untimed, no per-check record: the
+    // decision alone (the pipeline counts it).
+    if (scopes === undefined && !timed && !ins.recordsEach) return this.pipeline.evaluate(request, 'consume', only);
     const t0 = timed || scopes !== undefined ? preciseNow() : 0;
+    const weight = timed ? ins.weigh(t0) : 0;
     let r: MaybePromise<RateLimitResult>;
     try {
       if (scopes === undefined) {
@@ -257,12 +255,12 @@ export class RateLimiter<TReq = unknown> {
       throw e;
     }
     if (!isPromiseLike(r)) {
-      ins.finish(operation, r, t0, timed, scopes);
+      ins.finish(operation, r, t0, weight, scopes);
       return r;
     }
     return Promise.resolve(r).then(
       (result) => {
-        ins.finish(operation, result, t0, timed, scopes);
+        ins.finish(operation, result, t0, weight, scopes);
         return result;
       },
       (e: unknown) => {

@@ -12,6 +12,7 @@ import { canonicalEndpoint } from './policy/endpoint.js';
 import { applyOverride, type PolicyEngine, type Resolution } from './policy/engine.js';
 import type { UserOverride } from './policy/types.js';
 import { validateUserOverride } from './policy/validate.js';
+import type { CountsTable } from './instrument/counts.js';
 import { baseResult, emitDecision, makeResult } from './results.js';
 import { MemoryStore } from './stores/memory.js';
 import type { ConsumeMode, ConsumeResult, LimitSpec, Store } from './stores/types.js';
@@ -56,6 +57,8 @@ export interface PipelineContext<TReq> {
   clock: Clock;
   events: EventBus;
   defaultPlan: string;
+  /** Check counts for metrics (`counts: true`), when an instrumentation reads them. */
+  counts?: CountsTable | undefined;
 }
 
 export function checkAmount(name: 'cost' | 'tokens' | 'requests', value: unknown): number | undefined {
@@ -80,6 +83,8 @@ export class Pipeline<TReq> {
   /** Whether the fast path can apply at all (memory store, no user overrides). */
   private readonly simpleOk: boolean;
   /** prepare()'s answer on the synchronous path, reused (copied before anything waits). */
+  /** Where checks are counted for metrics, when something reads the counts. */
+  private readonly counts: CountsTable | undefined;
   private readonly preparedScratch: Prepared<TReq> = { user: '', userKey: '', resolution: undefined as unknown as Resolution<TReq>, error: undefined, result: undefined };
 
   constructor(readonly ctx: PipelineContext<TReq>) {
@@ -90,6 +95,7 @@ export class Pipeline<TReq> {
     this.dryRun = c.dryRun ?? false;
     this.memory = ctx.store instanceof MemoryStore ? ctx.store : undefined;
     this.simpleOk = this.memory !== undefined && c.userOverrides === undefined && c.getUserOverride === undefined;
+    this.counts = ctx.counts;
   }
 
   /** Decide one request. Synchronous when every step is; throws RequestError for bad input. */
@@ -99,8 +105,27 @@ export class Pipeline<TReq> {
       if (r !== undefined) return r;
     }
     const prepared = this.prepare(request, mode !== 'peek');
-    if (prepared instanceof Promise) return prepared.then((p) => this.priced(p, request, mode, only));
-    return this.priced(prepared, request, mode, only);
+    if (prepared instanceof Promise) return prepared.then((p) => this.counted(p, request, mode, only));
+    return this.counted(prepared, request, mode, only);
+  }
+
+  /** priced(), and the check counted for metrics (checks only: peeks are not counted). */
+  counted(p: Prepared<TReq>, request: RateLimitRequest<TReq>, mode: ConsumeMode, only: LimitKind | undefined): MaybePromise<RateLimitResult> {
+    const counts = this.counts;
+    if (counts === undefined || mode !== 'consume') return this.priced(p, request, mode, only);
+    // An unknown plan's answer names the plan asked for: counted under that name.
+    const res = p.result === undefined ? (p.resolution as Resolution<unknown>) : undefined;
+    const r = this.priced(p, request, mode, only);
+    if (!(r instanceof Promise)) {
+      if (res === undefined) counts.add(r);
+      else counts.addTo(res, r);
+      return r;
+    }
+    return r.then((x) => {
+      if (res === undefined) counts.add(x);
+      else counts.addTo(res, x);
+      return x;
+    });
   }
 
   /**
@@ -152,6 +177,8 @@ export class Pipeline<TReq> {
       cr.now,
     );
     if (exceeded || this.ctx.events.has('allowed')) emitDecision(this.ctx.events, result, res.policy!.templates, 0, 0, cr.committed);
+    const counts = this.counts;
+    if (counts !== undefined) counts.addTo(res as Resolution<unknown>, result);
     return result;
   }
 

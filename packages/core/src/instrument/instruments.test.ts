@@ -9,7 +9,8 @@ import { RateLimiter } from '../limiter.js';
 import { MemoryStore } from '../stores/memory.js';
 import type { ConsumeOptions, LimitSpec, ResetSelector, Store } from '../stores/types.js';
 import type { LimitRateEvent } from '../events/types.js';
-import type { CheckRecord, CheckScope, Instrumentation, StoreOperationRecord } from './types.js';
+import { Instruments } from './instruments.js';
+import type { CheckRecord, CheckScope, Instrumentation, InstrumentedLimiter, StoreOperationRecord } from './types.js';
 
 const POLICIES = {
   free: {
@@ -44,18 +45,16 @@ class AsyncStore implements Store {
   }
 }
 
+/** Checks of user u under POLICIES: GET|/x allowed twice then blocked, /slow allowed then slowed, /log allowed then logged. */
+async function eachOutcome(limiter: RateLimiter): Promise<void> {
+  for (const endpoint of ['GET|/x', 'GET|/x', 'GET|/x', 'GET|/slow', 'GET|/slow', 'GET|/log', 'GET|/log']) await limiter.check({ userId: 'u', endpoint });
+}
+
 describe('metrics: onCheck', () => {
   it('gets one record per check, with the outcome: allowed, blocked, slowed, logged', async () => {
     const { i, checks } = recorder();
     const limiter = new RateLimiter({ policies: POLICIES, metrics: i });
-    const ask = (endpoint: string) => limiter.check({ userId: 'u', endpoint });
-    await ask('GET|/x');
-    await ask('GET|/x');
-    await ask('GET|/x');
-    await ask('GET|/slow');
-    await ask('GET|/slow');
-    await ask('GET|/log');
-    await ask('GET|/log');
+    await eachOutcome(limiter);
     await limiter.checkCost({ userId: 'u', endpoint: 'GET|/x' });
     expect(checks.map((c) => [c.operation, c.outcome, c.result.endpoint])).toEqual([
       ['check', 'allowed', 'GET|/x'],
@@ -77,23 +76,149 @@ describe('metrics: onCheck', () => {
     expect(dry.checks.map((c) => c.outcome)).toEqual(['allowed', 'allowed', 'logged']);
   });
 
-  it('times every check by default, and one in timeEvery with that weight', async () => {
-    const every = recorder();
-    const sampled = recorder({ name: 'sampled', timeEvery: 4 });
+  it('times every check while checks are rarer than timingsPerSecond; Infinity times them all', async () => {
+    const every = recorder({ timingsPerSecond: Infinity });
     const a = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 100 } } }, metrics: every.i });
-    const b = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 100 } } }, metrics: sampled.i });
-    for (let n = 0; n < 12; n++) {
-      a.checkNow({ userId: 'u' });
-      b.checkNow({ userId: 'u' });
-    }
+    for (let n = 0; n < 12; n++) a.checkNow({ userId: 'u' });
+    expect(every.checks).toHaveLength(12);
     for (const c of every.checks) {
       expect(c.durationSeconds).toBeGreaterThanOrEqual(0);
       expect(c.timingWeight).toBe(1);
     }
-    expect(sampled.checks.map((c) => c.timingWeight)).toEqual([4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0]);
-    expect(sampled.checks.filter((c) => c.durationSeconds !== undefined)).toHaveLength(3);
-    // The weights add up to the number of checks.
-    expect(sampled.checks.reduce((s, c) => s + c.timingWeight, 0)).toBe(12);
+    // 1,000 a second at most: checks 5 ms apart are each timed.
+    const slow = recorder({ timingsPerSecond: 1000 });
+    const b = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 100 } } }, metrics: slow.i });
+    for (let n = 0; n < 4; n++) {
+      b.checkNow({ userId: 'u' });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(slow.checks.map((c) => c.timingWeight)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('samples fast checks: about timingsPerSecond timings a second, weights adding up to the checks', () => {
+    const ins = new Instruments([{ name: 't', onTimedCheck: () => undefined, timingsPerSecond: 100 }], new RateLimiter({ policies: { free: { rate: { maxPerMinute: 1 } } } }).events, { now: () => 0 });
+    // 100,000 checks a second for 2 s: one every 0.01 ms.
+    let timings = 0;
+    let weights = 0;
+    let lastTimed = 0;
+    for (let n = 1; n <= 200_000; n++) {
+      if (!ins.due()) continue;
+      timings++;
+      weights += ins.weigh(n * 0.01);
+      lastTimed = n;
+    }
+    // Each timing stands for the checks since the previous one: the weights count every check up to the last timing.
+    expect(weights).toBe(lastTimed);
+    expect(lastTimed).toBeGreaterThan(199_000);
+    // About 100 a second (the interval ramps up from 1 by doubling: a few more at the start).
+    expect(timings).toBeGreaterThanOrEqual(195);
+    expect(timings).toBeLessThanOrEqual(230);
+    // Traffic slows to one check every 50 ms: the next timing's interval drops to 1 at once.
+    let t = 200_000 * 0.01;
+    const after: number[] = [];
+    for (let n = 0; n < 2_000 && after.length < 6; n++) {
+      t += 50;
+      if (ins.due()) after.push(ins.weigh(t));
+    }
+    expect(after.slice(-3)).toEqual([1, 1, 1]);
+  });
+
+  it('calls onTimedCheck for timed checks only, with their weight', () => {
+    const timed: number[] = [];
+    const limiter = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 1_000_000 } } }, metrics: { name: 't', onTimedCheck: (r) => timed.push(r.timingWeight) } });
+    for (let n = 0; n < 1000; n++) limiter.checkNow({ userId: 'u' });
+    // 1,000 checks in well under the 10 ms a timing stands for at most 100 a second: a handful of timings, ramping 1, 2, 4, ...
+    expect(timed.length).toBeGreaterThan(0);
+    expect(timed.length).toBeLessThan(1000);
+    expect(timed[0]).toBe(1);
+    expect(timed.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps check counts per plan and endpoint for counts: true, read through checkCounts()', async () => {
+    let target: InstrumentedLimiter | undefined;
+    const limiter = new RateLimiter({
+      policies: { ...POLICIES, pro: { rate: { maxPerMinute: 10, maxTokensPerMinute: 1000 }, cost: { hourlyCap: 5 } } },
+      // Every check timed, so that `latest` is the last check (else the last timed one).
+      metrics: { name: 'pull', counts: true, timingsPerSecond: Infinity, attach: (l) => void (target = l) },
+    });
+    await eachOutcome(limiter);
+    await limiter.check({ userId: 'u', plan: 'pro', endpoint: 'POST|/chat', tokens: 12, cost: 0.1 });
+    await limiter.check({ userId: 'u', plan: 'pro', endpoint: 'POST|/chat', tokens: 8, cost: 0.2 });
+    await limiter.peek({ userId: 'u', endpoint: 'GET|/x' });
+    const counts = target!.checkCounts!().map((c) => ({ plan: c.plan, endpoint: c.endpoint, allowed: c.allowed, blocked: c.blocked, slowed: c.slowed, logged: c.logged, cost: c.cost, tokens: c.tokens, latestUsed: c.latest?.limits.map((l) => l.used) }));
+    expect(counts).toEqual([
+      { plan: 'free', endpoint: 'GET|/x', allowed: 2, blocked: 1, slowed: 0, logged: 0, cost: 0, tokens: 0, latestUsed: [2] },
+      { plan: 'free', endpoint: 'GET|/slow', allowed: 1, blocked: 0, slowed: 1, logged: 0, cost: 0, tokens: 0, latestUsed: [2] },
+      { plan: 'free', endpoint: 'GET|/log', allowed: 1, blocked: 0, slowed: 0, logged: 1, cost: 0, tokens: 0, latestUsed: [2] },
+      // Micro-dollars summed: 0.1 + 0.2 is exactly 0.3.
+      { plan: 'pro', endpoint: 'POST|/chat', allowed: 2, blocked: 0, slowed: 0, logged: 0, cost: 0.3, tokens: 20, latestUsed: [2, 20, 0.3] },
+    ]);
+    // A store's answer that arrives later is counted too.
+    const store = new AsyncStore();
+    let remote: InstrumentedLimiter | undefined;
+    const r = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 1 } } }, store, metrics: { name: 'pull', counts: true, attach: (l) => void (remote = l) } });
+    await r.check({ userId: 'u' });
+    await r.check({ userId: 'u' });
+    expect(remote!.checkCounts!().map((c) => [c.allowed, c.blocked])).toEqual([[1, 1]]);
+    // Without counts: true, nothing is counted.
+    let none: InstrumentedLimiter | undefined;
+    new RateLimiter({ policies: POLICIES, metrics: { name: 'x', attach: (l) => void (none = l) } });
+    expect(none!.checkCounts).toBeUndefined();
+  });
+
+  it('counts every path a check can take: checkCost, unknown plans, store failures, overrides, traced checks', async () => {
+    const read = (metrics: Instrumentation, extra: Record<string, unknown> = {}) => {
+      let target: InstrumentedLimiter | undefined;
+      const limiter = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 1 } }, pro: { rate: { maxPerMinute: 5 } } }, ...extra, metrics: { ...metrics, attach: (l: InstrumentedLimiter) => void (target = l) } } as never);
+      const counts = () => target!.checkCounts!().map((c) => `${c.plan} ${c.endpoint} ${c.allowed}/${c.blocked}/${c.slowed}/${c.logged}`);
+      return { limiter: limiter as RateLimiter, counts };
+    };
+    const pull: Instrumentation = { name: 'pull', counts: true };
+    // checkCost and check of one endpoint: one entry.
+    const a = read(pull);
+    await a.limiter.check({ userId: 'u', endpoint: 'GET|/a' });
+    await a.limiter.checkCost({ userId: 'u', endpoint: 'GET|/a' });
+    await a.limiter.check({ userId: 'u', endpoint: 'GET|/a' });
+    expect(a.counts()).toEqual(['free GET|/a 2/1/0/0']);
+    // An unknown plan, allowed or blocked, is counted under the plan asked for.
+    const allow = read(pull, { onUnknownPlan: 'allow' });
+    await allow.limiter.check({ userId: 'u', plan: 'gold' });
+    const block = read(pull, { onUnknownPlan: 'block' });
+    await block.limiter.check({ userId: 'u', plan: 'gold' });
+    expect([...allow.counts(), ...block.counts()]).toEqual(['gold *|* 1/0/0/0', 'gold *|* 0/1/0/0']);
+    // A failing store: the failure policy's answer is counted (allowed when failing open).
+    const store = new AsyncStore();
+    store.fail = true;
+    const open = read(pull, { store });
+    await open.limiter.check({ userId: 'u' });
+    const closed = read(pull, { store, onStoreError: 'block' });
+    await closed.limiter.check({ userId: 'u' });
+    expect([...open.counts(), ...closed.counts()]).toEqual(['free *|* 1/0/0/0', 'free *|* 0/1/0/0']);
+    // Static and dynamic user overrides take the general path.
+    const over = read(pull, { userOverrides: { vip: { maxPerMinute: 3 } }, getUserOverride: async () => null });
+    for (let i = 0; i < 4; i++) await over.limiter.check({ userId: 'vip' });
+    await over.limiter.check({ userId: 'other' });
+    expect(over.counts()).toEqual(['free *|* 4/1/0/0']);
+    // A traced check (and one with a per-check hook) is counted once.
+    const traced = read({ ...pull, onCheck: () => undefined, startCheck: () => ({ end: () => undefined, fail: () => undefined }) });
+    await traced.limiter.check({ userId: 'u' });
+    await traced.limiter.check({ userId: 'u' });
+    expect(traced.counts()).toEqual(['free *|* 1/1/0/0']);
+    // peek is not a check; bad input throws and is not counted.
+    await traced.limiter.peek({ userId: 'u' });
+    await expect(traced.limiter.check({ userId: 42 } as never)).rejects.toThrow();
+    expect(traced.counts()).toEqual(['free *|* 1/1/0/0']);
+  });
+
+  it('bounds check counts: past 10,000 plan and endpoint pairs, the rest are counted under other', () => {
+    let target: InstrumentedLimiter | undefined;
+    const limiter = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 5 } } }, metrics: { name: 'pull', counts: true, attach: (l) => void (target = l) } });
+    for (let n = 0; n < 10_050; n++) limiter.checkNow({ userId: 'u', endpoint: `GET|/files/${n}` });
+    const counts = target!.checkCounts!();
+    expect(counts).toHaveLength(10_001);
+    expect(counts[0]!.endpoint).toBe('GET|/files/0');
+    const other = counts.at(-1)!;
+    expect([other.plan, other.endpoint, other.allowed]).toEqual(['other', 'other', 50]);
   });
 
   it('keeps the memory store on its direct path: no store operations without tracing', async () => {
@@ -276,7 +401,10 @@ describe('attach, close and validation', () => {
     ['no name', { onCheck: () => undefined }, 'metrics.name'],
     ['a hook that is not a function', { name: 'x', onCheck: 1 }, 'metrics.onCheck'],
     ['no hook at all', { name: 'x' }, 'metrics'],
-    ['a bad timeEvery', { name: 'x', onCheck: () => undefined, timeEvery: 0.5 }, 'metrics.timeEvery'],
+    ['a bad timingsPerSecond', { name: 'x', onCheck: () => undefined, timingsPerSecond: 0 }, 'metrics.timingsPerSecond'],
+    ['a timingsPerSecond that is not a number', { name: 'x', onCheck: () => undefined, timingsPerSecond: '100' }, 'metrics.timingsPerSecond'],
+    ['counts that is not a boolean', { name: 'x', attach: () => undefined, counts: 'yes' }, 'metrics.counts'],
+    ['counts with no attach to read them', { name: 'x', onCheck: () => undefined, counts: true }, 'metrics.counts'],
     ['a bad entry in a list', [{ name: 'ok', onCheck: () => undefined }, null], 'metrics[1]'],
   ])('refuses metrics with %s', (_label, metrics, path) => {
     let error: unknown;

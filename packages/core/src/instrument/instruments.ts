@@ -8,6 +8,7 @@ import type { EventBus } from '../events/bus.js';
 import type { ConsumeOptions, ConsumeResult, LimitSpec, MaybePromise, ResetSelector, Store } from '../stores/types.js';
 import type { RateLimitResult } from '../types.js';
 import { isPromiseLike } from '../util/timeout.js';
+import { CountsTable } from './counts.js';
 import type { CheckOutcome, CheckRecord, CheckScope, CheckStart, Instrumentation, StoreOperationRecord } from './types.js';
 
 /** The outcome label of a result. */
@@ -26,16 +27,35 @@ export function instrumentationsOf(metrics: unknown, tracing: unknown): Instrume
   return list;
 }
 
-type Hook = 'attach' | 'onCheck' | 'onStoreOperation' | 'startCheck' | 'scope';
+type Hook = 'attach' | 'onCheck' | 'onTimedCheck' | 'onStoreOperation' | 'startCheck' | 'scope';
+
+/** Timed checks a second, at most, unless an instrumentation asks for another rate. */
+export const DEFAULT_TIMINGS_PER_SECOND = 100;
+/** The most checks one timing stands for. */
+const MAX_INTERVAL = 1_000_000;
 
 export class Instruments {
   private readonly checkers: Instrumentation[];
+  private readonly timedCheckers: Instrumentation[];
   private readonly storeWatchers: Instrumentation[];
   private readonly tracers: Instrumentation[];
-  /** Time one check in this many (the smallest `timeEvery` of those that get checks). */
-  private readonly every: number;
+  /** Check counts per plan and endpoint, when an instrumentation reads them (`counts: true`). */
+  readonly counts: CountsTable | undefined;
+  /** No hook runs for every check (no onCheck, no tracer): most checks only count. */
+  readonly light: boolean;
+  /** Some instrumentation takes every check's record (onCheck). */
+  readonly recordsEach: boolean;
+  /** Some hook takes durations (onCheck, onTimedCheck). */
+  private readonly timing: boolean;
+  /** Milliseconds wanted between two timed checks (0: time every check). */
+  private readonly targetMs: number;
+  /** Checks until the next timed one. */
   private countdown = 1;
+  /** Checks between the last two timed ones: the weight of the next timing. */
+  private interval = 1;
+  private lastTimedAt = -Infinity;
   private readonly scratch: { -readonly [K in keyof CheckRecord]: CheckRecord[K] } = { operation: 'check', outcome: 'allowed', result: undefined as unknown as RateLimitResult, durationSeconds: undefined, timingWeight: 0 };
+  private readonly startScratch = new Start();
   /** Failures per instrumentation hook, for reporting the first and then one in a thousand. */
   private readonly failures = new Map<string, number>();
 
@@ -45,11 +65,17 @@ export class Instruments {
     private readonly clock: { now(): number },
   ) {
     this.checkers = list.filter((i) => typeof i.onCheck === 'function');
+    this.timedCheckers = list.filter((i) => typeof i.onTimedCheck === 'function');
     this.storeWatchers = list.filter((i) => typeof i.onStoreOperation === 'function');
     this.tracers = list.filter((i) => typeof i.startCheck === 'function');
-    let every = Infinity;
-    for (const i of this.checkers) every = Math.min(every, i.timeEvery ?? 1);
-    this.every = Number.isFinite(every) ? Math.max(1, Math.floor(every)) : 0;
+    this.counts = list.some((i) => i.counts === true) ? new CountsTable() : undefined;
+    this.recordsEach = this.checkers.length > 0;
+    this.light = !this.recordsEach && this.tracers.length === 0;
+    // Counts take the latest usage from timed checks: they time checks too.
+    this.timing = this.checkers.length > 0 || this.timedCheckers.length > 0 || this.counts !== undefined;
+    let rate = 0;
+    for (const i of list.filter((x) => x.onCheck !== undefined || x.onTimedCheck !== undefined || x.counts === true)) rate = Math.max(rate, i.timingsPerSecond ?? DEFAULT_TIMINGS_PER_SECOND);
+    this.targetMs = rate === Infinity ? 0 : rate > 0 ? 1000 / rate : 0;
   }
 
   /** True when some instrumentation traces checks (they then take the traced path, phases and all). */
@@ -78,11 +104,23 @@ export class Instruments {
 
   /** Scopes of the tracers for a check about to start (undefined when none traces it). */
   start(operation: 'check' | 'checkCost', request: unknown): CheckScope[] | undefined {
-    if (this.tracers.length === 0) return undefined;
-    const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    const start: CheckStart = new Start(operation, r.userId, r.plan, r.endpoint);
+    const tracers = this.tracers;
+    if (tracers.length === 0) return undefined;
+    const start = this.startScratch.fill(operation, request);
+    if (tracers.length === 1) {
+      // The usual case (one `tracing`), without the loop.
+      const t = tracers[0]!;
+      let s: CheckScope | undefined;
+      try {
+        s = t.startCheck!(start);
+      } catch (e) {
+        this.failed(t, 'startCheck', e);
+        return undefined;
+      }
+      return s === undefined || s === null ? undefined : [guardScope(s, t, this)];
+    }
     let scopes: CheckScope[] | undefined;
-    for (const t of this.tracers) {
+    for (const t of tracers) {
       try {
         const s = t.startCheck!(start);
         if (s !== undefined && s !== null) (scopes ??= []).push(guardScope(s, t, this));
@@ -93,16 +131,36 @@ export class Instruments {
     return scopes;
   }
 
-  /** Whether this check is timed for metrics (one in `every`). */
-  sample(): boolean {
-    if (this.every === 0) return false;
-    if (--this.countdown > 0) return false;
-    this.countdown = this.every;
-    return true;
+  /**
+   * Whether this check is timed for metrics. Every check, while checks come slower than
+   * `timingsPerSecond`; else one in `interval`, the interval following the traffic.
+   */
+  due(): boolean {
+    return this.timing && --this.countdown <= 0;
   }
 
-  /** A check finished: its record to every checker, and the end to every scope. */
-  finish(operation: 'check' | 'checkCost', result: RateLimitResult, startTime: number, timed: boolean, scopes: CheckScope[] | undefined): void {
+  /**
+   * A timed check started at `t0` (ms): the number of checks its timing stands for. Sets the
+   * interval to the next one, so that timings come about `targetMs` apart (the interval at
+   * most doubles from one timing to the next, and drops at once when traffic slows).
+   */
+  weigh(t0: number): number {
+    const weight = this.interval;
+    const elapsed = t0 - this.lastTimedAt;
+    this.lastTimedAt = t0;
+    let next = 1;
+    if (this.targetMs > 0) {
+      const ideal = elapsed > 0 ? (weight * this.targetMs) / elapsed : Infinity;
+      next = Math.max(1, Math.min(2 * weight, MAX_INTERVAL, Math.round(ideal)));
+    }
+    this.interval = next;
+    this.countdown = next;
+    return weight;
+  }
+
+  /** A check finished (the pipeline counted it): its record to every checker (and timed checker), and the end to every scope. */
+  finish(operation: 'check' | 'checkCost', result: RateLimitResult, startTime: number, weight: number, scopes: CheckScope[] | undefined): void {
+    const timed = weight > 0;
     const endTime = timed || scopes !== undefined ? preciseNow() : 0;
     // One record object, reused: checks are frequent and the hooks read it during the call.
     const record = this.scratch;
@@ -110,12 +168,22 @@ export class Instruments {
     record.outcome = outcomeOf(result);
     record.result = result;
     record.durationSeconds = timed ? Math.max(0, endTime - startTime) / 1000 : undefined;
-    record.timingWeight = timed ? this.every : 0;
+    record.timingWeight = weight;
+    if (timed) this.counts?.sampled(result);
     for (const c of this.checkers) {
       try {
         c.onCheck!(record);
       } catch (e) {
         this.failed(c, 'onCheck', e, result);
+      }
+    }
+    if (timed) {
+      for (const c of this.timedCheckers) {
+        try {
+          c.onTimedCheck!(record);
+        } catch (e) {
+          this.failed(c, 'onTimedCheck', e, result);
+        }
       }
     }
     if (scopes === undefined) return;
@@ -136,17 +204,27 @@ export class Instruments {
   }
 }
 
-/** A check about to start; its start time is read from the clock only if a tracer asks for it. */
+/**
+ * A check about to start; its start time is read from the clock only if a tracer asks for
+ * it. One object per limiter, refilled for each check (tracers read it during the call).
+ */
 class Start implements CheckStart {
-  private t: number | undefined;
-  constructor(
-    readonly operation: 'check' | 'checkCost',
-    readonly userId: unknown,
-    readonly plan: unknown,
-    readonly endpoint: unknown,
-  ) {}
+  private t: number | undefined = undefined;
+  operation: 'check' | 'checkCost' = 'check';
+  userId: unknown = undefined;
+  plan: unknown = undefined;
+  endpoint: unknown = undefined;
   get startTime(): number {
     return (this.t ??= preciseNow());
+  }
+  fill(operation: 'check' | 'checkCost', request: unknown): this {
+    const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
+    this.t = undefined;
+    this.operation = operation;
+    this.userId = r.userId;
+    this.plan = r.plan;
+    this.endpoint = r.endpoint;
+    return this;
   }
 }
 

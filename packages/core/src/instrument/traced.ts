@@ -28,10 +28,10 @@ export function evaluateTraced<TReq>(
     phase('policy_lookup', t0, t1);
     // Other stores report their operations themselves (the limiter wraps them); the memory
     // store is called in process, so its operation is the rest of the decision.
-    if (pipeline.memory === undefined || p.result !== undefined) return pipeline.priced(p, request, mode, only);
+    if (pipeline.memory === undefined || p.result !== undefined) return pipeline.counted(p, request, mode, only);
     let r: MaybePromise<RateLimitResult>;
     try {
-      r = pipeline.priced(p, request, mode, only);
+      r = pipeline.counted(p, request, mode, only);
     } catch (e) {
       memoryOperation(t1, undefined, e);
       throw e;

@@ -9,8 +9,9 @@ import type { RateLimitResult } from '../types.js';
 export type CheckOutcome = 'allowed' | 'blocked' | 'slowed' | 'logged';
 
 /**
- * One finished check, for `onCheck`. Valid during the call only: the limiter reuses the
- * object for the next check, so copy what you keep (a scope's `end` gets its own).
+ * One finished check, for `onCheck` and `onTimedCheck`. Valid during the call only: the
+ * limiter reuses the object for the next check, so copy what you keep (a scope's `end`
+ * gets its own).
  */
 export interface CheckRecord {
   /** `check` (also `checkNow` and the HTTP adapters) or `checkCost`. */
@@ -24,12 +25,40 @@ export interface CheckRecord {
   /** The full result: plan, endpoint, user, every limit's usage, cost, tokens, error. */
   readonly result: RateLimitResult;
   /**
-   * Seconds the check took, when this check was timed (see `timeEvery`), else undefined.
-   * Timing costs two clock reads, a noticeable part of a check on the memory store.
+   * Seconds the check took, when it was timed, else undefined. Timing costs two reads of
+   * the precise clock, more than the rest of a check on the memory store, so the limiter
+   * times a sample of checks: see {@link Instrumentation.timingsPerSecond}.
    */
   readonly durationSeconds: number | undefined;
-  /** How many checks this timing stands for in metrics: `timeEvery` when sampled, else 0 (a traced check is timed for its scope with weight 0). */
+  /**
+   * How many checks this timing stands for: the checks since the previous timed one, this
+   * one included (1 when every check is timed). 0 when the check was not timed, or was
+   * timed only for a tracer's scope.
+   */
   readonly timingWeight: number;
+}
+
+/**
+ * Counts of checks for one plan and endpoint, kept by the limiter for instrumentations that
+ * set `counts: true` and read at export time (see {@link InstrumentedLimiter.checkCounts}).
+ * Counting takes a few additions per check, where a hook call per check would cost more.
+ * Every number only grows, for the limiter's lifetime.
+ */
+export interface CheckCounts {
+  readonly plan: string;
+  readonly endpoint: string;
+  readonly allowed: number;
+  readonly blocked: number;
+  readonly slowed: number;
+  readonly logged: number;
+  /** Dollars charged (summed in micro-dollars, so sums never drift). */
+  readonly cost: number;
+  readonly tokens: number;
+  /**
+   * The latest timed check with limits (see `timingsPerSecond`: every check while checks
+   * are rarer, then one every 10 ms or so): its `limits` give the usage and capacity of each.
+   */
+  readonly latest: RateLimitResult | undefined;
 }
 
 /** One store operation, for `onStoreOperation` (every store but the in-process memory store's checks). */
@@ -46,7 +75,7 @@ export interface StoreOperationRecord {
   readonly error?: unknown;
 }
 
-/** A check about to start, for `startCheck`. */
+/** A check about to start, for `startCheck`. Valid during the call only (the limiter refills the object for the next check). */
 export interface CheckStart {
   readonly operation: 'check' | 'checkCost';
   /** As the request gave them (before defaults and validation). */
@@ -87,11 +116,22 @@ export interface InstrumentedLimiter {
    * object `attach` gets and read this when you export.
    */
   inFlight?: () => Array<{ plan: string; endpoint: string; inFlight: number; queued: number }>;
+  /**
+   * The check counts per plan and endpoint, when some instrumentation set `counts: true`:
+   * live objects, updated as checks run; read them when you export. Past 10,000 distinct
+   * plan and endpoint pairs, further pairs are counted together under plan and endpoint
+   * `other` (the first pairs keep their own).
+   */
+  readonly checkCounts?: () => readonly CheckCounts[];
 }
 
 /**
  * A metrics or tracing integration. Every hook is optional and synchronous; a hook that
  * throws is reported as a `callback_error` event and never affects a check.
+ *
+ * What each costs a check, cheapest first: `counts` (a few additions), `onTimedCheck` (a
+ * sample of checks, at most `timingsPerSecond`), `onCheck` (a call per check), `startCheck`
+ * (a tracer's scope per check).
  *
  * @example
  * ```ts
@@ -106,14 +146,23 @@ export interface Instrumentation {
   /** For errors and events: `prometheus`, `datadog`, `opentelemetry`, ... */
   readonly name: string;
   /**
-   * Time one check in this many (default 1: every check). Reading the clock twice is a
-   * noticeable part of a check on the memory store; a metrics package samples, and weighs
-   * each timing by `timingWeight`.
+   * Keep counts of checks per plan and endpoint for this instrumentation to read when it
+   * exports (`checkCounts()` on what `attach` gets).
    */
-  readonly timeEvery?: number;
+  readonly counts?: boolean;
+  /**
+   * How many checks a second, at most, are timed for `onTimedCheck` and for `onCheck`'s
+   * `durationSeconds` (default 100; the most any instrumentation asks for applies). Below
+   * that rate every check is timed; above it one in N, N following the traffic, each timing
+   * weighted by the checks it stands for. `Infinity` times every check.
+   */
+  readonly timingsPerSecond?: number;
   /** Called once, when a limiter is built with it. What it returns is called by `limiter.close()`. */
   attach?(limiter: InstrumentedLimiter): void | (() => void | Promise<void>);
+  /** Every check, as it finishes (timed ones carry `durationSeconds`). */
   onCheck?(record: CheckRecord): void;
+  /** Timed checks only (see `timingsPerSecond`), each with its `timingWeight`. */
+  onTimedCheck?(record: CheckRecord): void;
   onStoreOperation?(record: StoreOperationRecord): void;
   /** Tracing: a scope for this check, or undefined to leave it untraced. */
   startCheck?(start: CheckStart): CheckScope | undefined;

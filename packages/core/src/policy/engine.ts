@@ -44,6 +44,8 @@ export interface Resolution<TReq> {
   specs: LimitSpec[];
   /** Exactly one limit, a request-rate one: the pipeline's fast path applies. */
   single: boolean;
+  /** Where checks of this plan and endpoint are counted for metrics (set on first use). */
+  counts: object | undefined;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -152,7 +154,7 @@ function bind<TReq>(plan: string, endpoint: CanonicalEndpoint, policyKey: string
   const suffixes = templates.map((t) => `:${scopePart}:${t.limitId}`);
   const hasCost = templates.some((t) => t.kind === 'cost');
   const hasTokens = templates.some((t) => t.kind === 'tokens');
-  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasTokens, hasUsage: hasCost || hasTokens, specs: templates.map((t) => t.spec), single: templates.length === 1 && templates[0]!.kind === 'rate' };
+  return { plan, endpoint, policyKey, scope, policy, suffixes, hasCost, hasTokens, hasUsage: hasCost || hasTokens, specs: templates.map((t) => t.spec), single: templates.length === 1 && templates[0]!.kind === 'rate', counts: undefined };
 }
 
 /** The override fields that apply to this resolution (an endpoint entry replaces the top level). */

@@ -53,7 +53,7 @@ export const ADAPTER_OPTIONS = [
 /** Planned v4 features that later releases add; until then they are refused, not ignored. */
 export const LATER_OPTIONS = ['hierarchy', 'geographic', 'circuitBreaker', 'adaptive', 'queueing', 'costOptimization', 'smart'] as const;
 
-const INSTRUMENT_HOOKS = ['attach', 'onCheck', 'onStoreOperation', 'startCheck'];
+const INSTRUMENT_HOOKS = ['attach', 'onCheck', 'onTimedCheck', 'onStoreOperation', 'startCheck'];
 
 /** A `metrics` or `tracing` value: an instrumentation object from a LimitRate package (or your own). */
 function validateInstrumentation(issues: Issues, path: string, value: unknown, kind: 'metrics' | 'tracing'): void {
@@ -64,9 +64,12 @@ function validateInstrumentation(issues: Issues, path: string, value: unknown, k
   }
   if (typeof value.name !== 'string' || value.name === '') issues.bad(prop(path, 'name'), `must be a non-empty string, got ${show(value.name)}`, 'Name it: errors and events report it');
   for (const hook of INSTRUMENT_HOOKS) issues.fn(prop(path, hook), value[hook], hint);
-  if (!INSTRUMENT_HOOKS.some((h) => value[h] !== undefined)) issues.bad(path, 'has none of attach, onCheck, onStoreOperation, startCheck, so it would do nothing', hint);
-  if (value.timeEvery !== undefined && !(typeof value.timeEvery === 'number' && Number.isInteger(value.timeEvery) && value.timeEvery >= 1)) {
-    issues.bad(prop(path, 'timeEvery'), `must be a whole number >= 1, got ${show(value.timeEvery)}`, 'Time one check in this many (1: every check)');
+  if (!INSTRUMENT_HOOKS.some((h) => value[h] !== undefined)) issues.bad(path, `has none of ${INSTRUMENT_HOOKS.join(', ')}, so it would do nothing`, hint);
+  if (value.counts !== undefined && typeof value.counts !== 'boolean') issues.bad(prop(path, 'counts'), `must be true or false, got ${show(value.counts)}`, 'true keeps check counts for it to read at export (checkCounts())');
+  if (value.counts === true && value.attach === undefined) issues.bad(prop(path, 'counts'), 'is true but there is no attach() to read the counts through, so they would never be read', 'Add attach(limiter) and read limiter.checkCounts() when you export');
+  const rate = value.timingsPerSecond;
+  if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && (Number.isFinite(rate) || rate === Infinity))) {
+    issues.bad(prop(path, 'timingsPerSecond'), `must be a number > 0 (or Infinity), got ${show(rate)}`, 'At most this many timed checks a second (default 100); Infinity times every check');
   }
 }
 
