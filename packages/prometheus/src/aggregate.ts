@@ -1,8 +1,10 @@
-// What the instrumentation keeps between scrapes: per-check counters, the latest usage,
-// cost and tokens per label set (bounded), weighted histograms, store operations, the
-// circuit state and event counts. Updating it is a few Map lookups and additions, on the
-// request path; turning it into samples happens at scrape time (metrics.ts).
-import type { CheckRecord, RateLimitResult, StoreOperationRecord } from '@limitrate/core';
+// What the instrumentation keeps between scrapes: check counts per label set (bounded), the
+// latest usage, cost and tokens, weighted histograms, store operations, the circuit state and
+// event counts. With the default labels (plan, endpoint) the limiter counts checks itself
+// (`counts: true`) and the series are built from its counts at scrape time; with the opt-in
+// `user` label each check is counted here (`onCheck`). Samples are built at scrape time
+// (metrics.ts).
+import type { CheckCounts, CheckRecord, RateLimitResult, StoreOperationRecord } from '@limitrate/core';
 
 export const OUTCOMES = ['allowed', 'blocked', 'slowed', 'logged'] as const;
 const OUTCOME_INDEX: Record<string, number> = { allowed: 0, blocked: 1, slowed: 2, logged: 3 };
@@ -62,7 +64,29 @@ export interface AggregateOptions {
   storeBuckets: readonly number[];
 }
 
+/** Counts of one plan and endpoint (a closed limiter's, or the values at a reset). */
+interface Tally {
+  plan: string;
+  endpoint: string;
+  counts: number[];
+  cost: number;
+  tokens: number;
+  latest: RateLimitResult | undefined;
+}
+
+function tallyOf(c: CheckCounts): Tally {
+  return { plan: c.plan, endpoint: c.endpoint, counts: [c.allowed, c.blocked, c.slowed, c.logged], cost: c.cost, tokens: c.tokens, latest: c.latest };
+}
+
 export class Aggregate {
+  /** Whether checks are counted by the limiters (read at scrape), not here (the `user` label). */
+  readonly pulls: boolean;
+  /** The check counts of each attached limiter. */
+  readonly countReaders = new Set<() => readonly CheckCounts[]>();
+  /** Counts of limiters that closed, so counters never go back (by plan and endpoint). */
+  private readonly retired = new Map<string, Tally>();
+  /** Counts at the last reset(), subtracted (by plan and endpoint). */
+  private readonly offsets = new Map<string, Tally>();
   /** plan -> endpoint -> user -> series ('' for a label that is off). */
   private readonly tree = new Map<string, Map<string, Map<string, Series>>>();
   readonly series: Series[] = [];
@@ -80,6 +104,7 @@ export class Aggregate {
   private readonly plans = new Bounded(100);
 
   constructor(private readonly o: AggregateOptions) {
+    this.pulls = !o.user;
     this.checkDuration = new WeightedHistogram(o.checkBuckets);
     this.users = new Bounded(o.maxUsers);
     this.endpoints = new Bounded(o.maxEndpoints);
@@ -137,6 +162,34 @@ export class Aggregate {
     return s;
   }
 
+  /**
+   * The series to export. Counted here (the `user` label): as kept. Counted by the
+   * limiters: built now from their counts, plus those of closed limiters, less the counts at
+   * the last reset, under bounded labels (the first values seen keep theirs).
+   */
+  currentSeries(): readonly Series[] {
+    if (!this.pulls) return this.series;
+    const out = new Map<Series, Series>();
+    const add = (t: Tally, sign: 1 | -1): void => {
+      const s = this.lookup(this.o.plan ? t.plan : '', this.o.endpoint ? t.endpoint : '', '');
+      let acc = out.get(s);
+      if (acc === undefined) out.set(s, (acc = new Series(s.plan, s.endpoint, '')));
+      for (let i = 0; i < 4; i++) acc.counts[i]! += sign * t.counts[i]!;
+      acc.cost += sign * t.cost;
+      acc.tokens += sign * t.tokens;
+      if (sign === 1 && t.latest !== undefined && (acc.last === undefined || t.latest.timestamp >= acc.last.timestamp)) acc.last = t.latest;
+    };
+    for (const read of this.countReaders) for (const c of read()) add(tallyOf(c), 1);
+    for (const t of this.retired.values()) add(t, 1);
+    for (const t of this.offsets.values()) add(t, -1);
+    return [...out.values()];
+  }
+
+  /** A limiter closed: its counts stay in the counters. */
+  retire(counts: readonly CheckCounts[]): void {
+    for (const c of counts) accumulate(this.retired, tallyOf(c));
+  }
+
   check(r: CheckRecord): void {
     const result = r.result;
     const s = this.seriesOf(result);
@@ -163,6 +216,14 @@ export class Aggregate {
   }
 
   reset(): void {
+    // Counted by the limiters: counters start again from the counts as they are now.
+    if (this.pulls) {
+      const now = new Map<string, Tally>();
+      for (const read of this.countReaders) for (const c of read()) accumulate(now, tallyOf(c));
+      for (const t of this.retired.values()) accumulate(now, { ...t, counts: [...t.counts] });
+      this.offsets.clear();
+      for (const [k, t] of now) this.offsets.set(k, t);
+    }
     this.tree.clear();
     this.lastSeries = undefined;
     this.byLabels.clear();
@@ -178,4 +239,18 @@ export class Aggregate {
     this.users.clear();
     this.endpoints.clear();
   }
+}
+
+/** Adds a tally into a map by plan and endpoint. */
+function accumulate(into: Map<string, Tally>, t: Tally): void {
+  const key = `${t.plan}\u0000${t.endpoint}`;
+  const acc = into.get(key);
+  if (acc === undefined) {
+    into.set(key, { ...t, counts: [...t.counts] });
+    return;
+  }
+  for (let i = 0; i < 4; i++) acc.counts[i]! += t.counts[i]!;
+  acc.cost += t.cost;
+  acc.tokens += t.tokens;
+  if (t.latest !== undefined && (acc.latest === undefined || t.latest.timestamp >= acc.latest.timestamp)) acc.latest = t.latest;
 }

@@ -1,6 +1,6 @@
 // @limitrate/prometheus: `metrics: prometheusMetrics({ prefix, labels, registry })` for any
 // LimitRate limiter or adapter, and `prometheusMetrics.handler()` for the /metrics route.
-import { ConfigError, type Instrumentation, type InstrumentedLimiter, type LimitRateEvent } from '@limitrate/core';
+import { ConfigError, type CheckRecord, type Instrumentation, type InstrumentedLimiter, type LimitRateEvent } from '@limitrate/core';
 import * as client from 'prom-client';
 import { Aggregate } from './aggregate.js';
 import { metricsHandler } from './handler.js';
@@ -24,8 +24,9 @@ export interface PrometheusMetrics extends Instrumentation {
 }
 
 /**
- * Prometheus metrics for a limiter: pass the result as `metrics`. Checks are counted on the
- * request path with a few Map lookups; the samples are built when Prometheus scrapes.
+ * Prometheus metrics for a limiter: pass the result as `metrics`. The limiter counts checks
+ * (a few additions each) and times a sample of them; the samples are built when Prometheus
+ * scrapes.
  *
  * @example
  * ```ts
@@ -56,7 +57,10 @@ export function prometheusMetrics(options?: PrometheusMetricsOptions): Prometheu
   const handler = metricsHandler(() => registry);
   return {
     name: 'prometheus',
-    timeEvery: o.timeEvery,
+    // Plan and endpoint labels: the limiter counts checks (a few additions each) and they are
+    // read at scrape time. The user label needs each check: onCheck.
+    counts: agg.pulls,
+    timingsPerSecond: o.timingsPerSecond,
     registry,
     metricNames: names,
     handler: () => handler,
@@ -70,12 +74,20 @@ export function prometheusMetrics(options?: PrometheusMetricsOptions): Prometheu
       // The HTTP layer sets inFlight after attaching: read it through the target at scrape time.
       const gates = () => limiter.inFlight?.() ?? [];
       agg.gateReaders.add(gates);
+      const counts = limiter.checkCounts;
+      if (counts !== undefined) agg.countReaders.add(counts);
       return () => {
         for (const s of subs) s.dispose();
         agg.gateReaders.delete(gates);
+        if (counts !== undefined) {
+          agg.countReaders.delete(counts);
+          agg.retire(counts());
+        }
       };
     },
-    onCheck: (r) => agg.check(r),
+    ...(agg.pulls
+      ? { onTimedCheck: (r: CheckRecord) => agg.checkDuration.observe(r.durationSeconds!, r.timingWeight) }
+      : { onCheck: (r: CheckRecord) => agg.check(r) }),
     onStoreOperation: (r) => agg.storeOperation(r),
   };
 }

@@ -67,31 +67,31 @@ export function registerMetrics(registry: Registry, prefix: string, labels: read
   const metrics = [
     new Collected(`${prefix}checks_total`, 'Rate limit checks, by result (allowed, blocked, slowed, logged)', 'counter', () => {
       const out: Sample[] = [];
-      for (const s of agg.series) for (let i = 0; i < OUTCOMES.length; i++) if (s.counts[i]! > 0) out.push({ labels: { ...base(s), result: OUTCOMES[i]! }, value: s.counts[i]! });
+      for (const s of agg.currentSeries()) for (let i = 0; i < OUTCOMES.length; i++) if (s.counts[i]! > 0) out.push({ labels: { ...base(s), result: OUTCOMES[i]! }, value: s.counts[i]! });
       return out;
     }, reset),
-    new Collected(`${prefix}check_duration_seconds`, 'How long a check takes (sampled: each timing counts for the checks it stands for)', 'histogram', () => {
+    new Collected(`${prefix}check_duration_seconds`, 'How long a check takes (a sample of checks is timed: each timing counts for the checks it stands for)', 'histogram', () => {
       const out: Sample[] = [];
       histogramSamples(`${prefix}check_duration_seconds`, agg.checkDuration, {}, out);
       return out;
     }, reset),
     new Collected(`${prefix}current_usage`, 'Usage of each limit at the latest check (requests, tokens, or dollars for cost limits)', 'gauge', () => {
       const out: Sample[] = [];
-      for (const s of agg.series) for (const l of s.last?.limits ?? []) out.push({ labels: { ...base(s), limit: l.id }, value: l.used });
+      for (const s of agg.currentSeries()) for (const l of s.last?.limits ?? []) out.push({ labels: { ...base(s), limit: l.id }, value: l.used });
       return out;
     }, reset),
     new Collected(`${prefix}limit`, 'Capacity of each limit (requests, tokens, or dollars for cost limits)', 'gauge', () => {
       const out: Sample[] = [];
-      for (const s of agg.series) for (const l of s.last?.limits ?? []) out.push({ labels: { ...base(s), limit: l.id }, value: l.limit });
+      for (const s of agg.currentSeries()) for (const l of s.last?.limits ?? []) out.push({ labels: { ...base(s), limit: l.id }, value: l.limit });
       return out;
     }, reset),
-    new Collected(`${prefix}cost_total`, 'Dollars charged by checks (estimated or given cost)', 'counter', () => agg.series.filter((s) => s.cost !== 0).map((s) => ({ labels: base(s), value: s.cost })), reset),
+    new Collected(`${prefix}cost_total`, 'Dollars charged by checks (estimated or given cost)', 'counter', () => agg.currentSeries().filter((s) => s.cost !== 0).map((s) => ({ labels: base(s), value: s.cost })), reset),
     new Collected(`${prefix}cost_cap`, 'Cost caps (dollars) at the latest check', 'gauge', () => {
       const out: Sample[] = [];
-      for (const s of agg.series) for (const l of s.last?.limits ?? []) if (l.kind === 'cost') out.push({ labels: { ...base(s), limit: l.id }, value: l.limit });
+      for (const s of agg.currentSeries()) for (const l of s.last?.limits ?? []) if (l.kind === 'cost') out.push({ labels: { ...base(s), limit: l.id }, value: l.limit });
       return out;
     }, reset),
-    new Collected(`${prefix}tokens_total`, 'Tokens charged by checks', 'counter', () => agg.series.filter((s) => s.tokens !== 0).map((s) => ({ labels: base(s), value: s.tokens })), reset),
+    new Collected(`${prefix}tokens_total`, 'Tokens charged by checks', 'counter', () => agg.currentSeries().filter((s) => s.tokens !== 0).map((s) => ({ labels: base(s), value: s.tokens })), reset),
     new Collected(`${prefix}store_operations_total`, 'Store operations, by store, operation and status (the memory store is called in process and not counted)', 'counter', () => [...agg.storeOps.values()].map((o) => ({ labels: { store: o.store, operation: o.operation, status: o.status }, value: o.count })), reset),
     new Collected(`${prefix}store_latency_seconds`, 'How long store operations take', 'histogram', () => {
       const out: Sample[] = [];

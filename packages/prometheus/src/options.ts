@@ -27,8 +27,12 @@ export interface PrometheusMetricsOptions {
   maxUsers?: number;
   /** Most distinct endpoint label values (default 1,000); the rest are `other`. */
   maxEndpoints?: number;
-  /** Time one check in this many for the duration histogram, each timing counted that many times (default 8). */
-  timeEvery?: number;
+  /**
+   * At most this many checks a second are timed for `check_duration_seconds` (default 100),
+   * each timing counted for the checks it stands for; below that rate every check is timed.
+   * `Infinity` times every check (two precise clock reads each: a noticeable cost).
+   */
+  timingsPerSecond?: number;
   /** Buckets of `check_duration_seconds` (default 25 µs to 100 ms). */
   checkBuckets?: readonly number[];
   /** Buckets of `store_latency_seconds` (default 100 µs to 2.5 s). */
@@ -37,7 +41,7 @@ export interface PrometheusMetricsOptions {
 
 export const DEFAULT_CHECK_BUCKETS = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 export const DEFAULT_STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-const KNOWN = ['prefix', 'labels', 'registry', 'maxUsers', 'maxEndpoints', 'timeEvery', 'checkBuckets', 'storeBuckets'];
+const KNOWN = ['prefix', 'labels', 'registry', 'maxUsers', 'maxEndpoints', 'timingsPerSecond', 'checkBuckets', 'storeBuckets'];
 const LABELS: readonly string[] = ['plan', 'endpoint', 'user'];
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
@@ -67,9 +71,13 @@ export function resolveOptions(options: PrometheusMetricsOptions | undefined): R
       if (!LABELS.includes(l as string)) issues.push(issue(`labels[${i}]`, `unknown label ${show(l)}`, `Labels are ${LABELS.join(', ')}`));
     });
   }
-  for (const k of ['maxUsers', 'maxEndpoints', 'timeEvery']) {
+  for (const k of ['maxUsers', 'maxEndpoints']) {
     const v = o[k];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1_000_000)) issues.push(issue(k, `must be a whole number from 1 to 1,000,000, got ${show(v)}`, k === 'timeEvery' ? 'Time one check in this many (1: every check)' : 'A bound on distinct label values'));
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1_000_000)) issues.push(issue(k, `must be a whole number from 1 to 1,000,000, got ${show(v)}`, 'A bound on distinct label values'));
+  }
+  const rate = o.timingsPerSecond;
+  if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && (Number.isFinite(rate) || rate === Infinity))) {
+    issues.push(issue('timingsPerSecond', `must be a number > 0 (or Infinity), got ${show(rate)}`, 'At most this many timed checks a second (default 100); Infinity times every check'));
   }
   if (o.registry !== undefined && (typeof o.registry !== 'object' || o.registry === null || typeof (o.registry as { registerMetric?: unknown }).registerMetric !== 'function')) {
     issues.push(issue('registry', `must be a prom-client Registry, got ${show(o.registry)}`, "new Registry() from 'prom-client', or leave it out for the global register"));
@@ -82,7 +90,7 @@ export function resolveOptions(options: PrometheusMetricsOptions | undefined): R
     registry: o.registry as Registry | undefined,
     maxUsers: (o.maxUsers as number | undefined) ?? 100,
     maxEndpoints: (o.maxEndpoints as number | undefined) ?? 1000,
-    timeEvery: (o.timeEvery as number | undefined) ?? 8,
+    timingsPerSecond: (o.timingsPerSecond as number | undefined) ?? 100,
     checkBuckets: (o.checkBuckets as number[] | undefined) ?? DEFAULT_CHECK_BUCKETS,
     storeBuckets: (o.storeBuckets as number[] | undefined) ?? DEFAULT_STORE_BUCKETS,
   };

@@ -61,7 +61,8 @@ describe('prometheusMetrics', () => {
   });
 
   it('exports usage and limits of the latest check, cost, cost caps and tokens', async () => {
-    const { limiter, scrape } = setup();
+    // Every check timed: the latest check is the latest timed one.
+    const { limiter, scrape } = setup({ timingsPerSecond: Infinity });
     await limiter.check({ userId: 'u1', endpoint: 'POST|/api/chat', tokens: 300 });
     await limiter.check({ userId: 'u2', endpoint: 'POST|/api/chat', tokens: 200 });
     const s = await scrape();
@@ -75,8 +76,8 @@ describe('prometheusMetrics', () => {
     expect(valueOf(s, 'limitrate_tokens_total', chat)).toBe(500);
   });
 
-  it('times one check in timeEvery, and counts each timing that many times', async () => {
-    const { limiter, scrape } = setup({ timeEvery: 4 });
+  it('times every check with timingsPerSecond: Infinity', async () => {
+    const { limiter, scrape } = setup({ timingsPerSecond: Infinity });
     for (let i = 0; i < 12; i++) limiter.checkNow({ userId: `u${i}`, plan: 'pro' });
     const s = await scrape();
     expect(valueOf(s, 'limitrate_check_duration_seconds_count')).toBe(12);
@@ -84,6 +85,18 @@ describe('prometheusMetrics', () => {
     expect(valueOf(s, 'limitrate_check_duration_seconds_sum')).toBeGreaterThan(0);
     const buckets = s.filter((x) => x.name === 'limitrate_check_duration_seconds_bucket').map((x) => x.value);
     expect([...buckets].sort((a, b) => a - b)).toEqual(buckets);
+  });
+
+  it('times a sample of frequent checks, each timing counted for the checks it stands for', async () => {
+    const { limiter, scrape } = setup();
+    // 5,000 checks in a few milliseconds: far more than 100 a second.
+    for (let i = 0; i < 5000; i++) limiter.checkNow({ userId: `u${i % 50}`, plan: 'pro' });
+    const s = await scrape();
+    const count = valueOf(s, 'limitrate_check_duration_seconds_count');
+    // The timings' weights add up to the checks up to the last timed one (the interval at most doubles each time).
+    expect(count).toBeGreaterThan(2500);
+    expect(count).toBeLessThanOrEqual(5000);
+    expect(s.filter((x) => x.name === 'limitrate_checks_total').reduce((n, x) => n + x.value, 0)).toBe(5000);
   });
 
   it('gives users a label only when asked, bounded by maxUsers (the rest are "other")', async () => {
@@ -157,12 +170,37 @@ describe('prometheusMetrics', () => {
     expect(() => prometheusMetrics({ registry, prefix: 'other_' })).not.toThrow();
   });
 
+  it('keeps a closed limiter\'s counts, so counters never go back', async () => {
+    const registry = new Registry();
+    const metrics = prometheusMetrics({ registry });
+    const a = new RateLimiter({ policies: POLICIES, metrics });
+    const b = new RateLimiter({ policies: POLICIES, metrics });
+    for (let i = 0; i < 3; i++) await a.check({ userId: `u${i}`, plan: 'pro', endpoint: 'GET|/x' });
+    await b.check({ userId: 'u', plan: 'pro', endpoint: 'GET|/x' });
+    const pro = { plan: 'pro', endpoint: 'GET|/x', result: 'allowed' };
+    expect(valueOf(parseExposition(await registry.metrics()), 'limitrate_checks_total', pro)).toBe(4);
+    await a.close();
+    expect(valueOf(parseExposition(await registry.metrics()), 'limitrate_checks_total', pro)).toBe(4);
+    await b.check({ userId: 'u', plan: 'pro', endpoint: 'GET|/x' });
+    expect(valueOf(parseExposition(await registry.metrics()), 'limitrate_checks_total', pro)).toBe(5);
+  });
+
+  it('starts the counters again from zero on registry.resetMetrics()', async () => {
+    const { registry, limiter, scrape } = setup();
+    for (let i = 0; i < 3; i++) await limiter.check({ userId: `u${i}`, plan: 'pro' });
+    registry.resetMetrics();
+    expect((await scrape()).filter((x) => x.name === 'limitrate_checks_total')).toEqual([]);
+    await limiter.check({ userId: 'u', plan: 'pro' });
+    expect((await scrape()).filter((x) => x.name === 'limitrate_checks_total').map((x) => x.value)).toEqual([1]);
+  });
+
   it.each<[string, unknown, string]>([
     ['a bad prefix', { prefix: '9x' }, 'prometheusMetrics.prefix'],
     ['an unknown label', { labels: ['plan', 'region'] }, 'prometheusMetrics.labels[1]'],
     ['labels not a list', { labels: 'plan' }, 'prometheusMetrics.labels'],
     ['maxUsers 0', { maxUsers: 0 }, 'prometheusMetrics.maxUsers'],
-    ['timeEvery fractional', { timeEvery: 1.5 }, 'prometheusMetrics.timeEvery'],
+    ['timingsPerSecond zero', { timingsPerSecond: 0 }, 'prometheusMetrics.timingsPerSecond'],
+    ['timingsPerSecond not a number', { timingsPerSecond: 'fast' }, 'prometheusMetrics.timingsPerSecond'],
     ['buckets not increasing', { checkBuckets: [0.1, 0.01] }, 'prometheusMetrics.checkBuckets'],
     ['a registry that is not one', { registry: {} }, 'prometheusMetrics.registry'],
     ['an unknown option', { lables: ['plan'] }, 'prometheusMetrics.lables'],
