@@ -1,6 +1,9 @@
-// In-memory aggregation between flushes: what a check costs is a few Map lookups and
-// increments; tags are built once per series, and points are produced at flush time.
-import type { CheckRecord, LimitRateEvent, StoreOperationRecord } from '@limitrate/core';
+// In-memory aggregation between flushes. By default (no user tags) the limiter counts checks
+// itself (`counts: true`, a few additions per check) and each flush sends what its counts
+// grew by since the previous flush; durations and gauges come from the limiter's timed
+// checks (`onTimedCheck`, at most `timingsPerSecond`). With `tagUsers` each check is counted
+// here (`onCheck`). Tags are built once per series; points are produced at flush time.
+import type { CheckCounts, CheckRecord, LimitRateEvent, RateLimitResult, StoreOperationRecord } from '@limitrate/core';
 import type { MetricType } from './names.js';
 import { tag } from './tags.js';
 
@@ -19,8 +22,6 @@ export interface MetricPoint {
 }
 
 const OUTCOMES = ['allowed', 'blocked', 'slowed', 'logged'] as const;
-const REASONS = ['', 'rate_limited', 'token_limit_exceeded', 'cost_exceeded', 'store_error', 'callback_error', 'unknown_plan', 'other'] as const;
-const SLOTS = REASONS.length;
 
 function outcomeIndex(outcome: CheckRecord['outcome']): number {
   switch (outcome) {
@@ -37,10 +38,22 @@ function outcomeIndex(outcome: CheckRecord['outcome']): number {
   }
 }
 
-function reasonIndex(reason: string | undefined): number {
-  if (reason === undefined) return 0;
-  const i = REASONS.indexOf(reason as (typeof REASONS)[number]);
-  return i <= 0 ? SLOTS - 1 : i;
+/** Requests running and waiting under an in-flight limit, as `InstrumentedLimiter.inFlight` gives them. */
+export interface GateCount {
+  readonly plan: string;
+  readonly endpoint: string;
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
+/** What was last sent of one live `CheckCounts` entry. */
+interface Sent {
+  allowed: number;
+  blocked: number;
+  slowed: number;
+  logged: number;
+  cost: number;
+  tokens: number;
 }
 
 /** Sampled values for one distribution: a bounded reservoir, and the weight they stand for. */
@@ -71,11 +84,13 @@ class Samples {
 
 /** Everything kept for one plan / endpoint (/ user). */
 class CheckSeries {
-  readonly counts = new Float64Array(OUTCOMES.length * SLOTS);
+  readonly counts = new Float64Array(OUTCOMES.length);
   cost = 0;
   tokens = 0;
   usageMax = -1;
   limit = 0;
+  /** When the check that gave `limit` was decided (the most recent one's limit is sent). */
+  limitAt = -Infinity;
   utilizationMax = -1;
   active = false;
   readonly durations: Samples;
@@ -125,29 +140,49 @@ export interface AggregatorOptions {
   maxSamples?: number;
 }
 
+type Names = Record<'checks' | 'duration' | 'cost' | 'tokens' | 'usage' | 'limit' | 'utilization' | 'inflight' | 'queued' | 'storeOps' | 'storeDuration' | 'circuit' | 'events', string>;
+
 /**
  * Aggregates checks, store operations and events between flushes, and turns them into
- * metric points on `drain()`.
+ * metric points on `drain()`. Without `tagUsers` it reads the check counts of the limiters
+ * in `countReaders` at each drain and sends what they grew by (`pulls`); with it, `check()`
+ * counts each check.
  *
  * @example
  * ```js
  * const agg = new Aggregator({ prefix: 'limitrate.', tagUsers: false, maxUsers: 100, maxSeries: 1000 });
- * agg.check(record);
+ * agg.countReaders.add(limiter.checkCounts); // in attach()
  * const points = agg.drain();
  * ```
  */
 export class Aggregator {
+  /** Whether checks are counted by the limiters (read at each drain), not here (`tagUsers`). */
+  readonly pulls: boolean;
+  /** The check counts of each attached limiter (pull mode). */
+  readonly countReaders = new Set<() => readonly CheckCounts[]>();
+  /** The in-flight gates of each attached limiter, read at each drain. */
+  readonly gateReaders = new Set<() => readonly GateCount[]>();
+  /** What was sent of each live counts entry: the next drain sends the difference. */
+  private readonly sent = new Map<CheckCounts, Sent>();
+  /** Gates sent by the last drain (key -> tags): one gone since is sent once more, at 0. */
+  private gatesSent = new Map<string, readonly string[]>();
   private readonly checks = new Map<string, Map<string, Map<string, CheckSeries>>>();
   private readonly stores = new Map<string, Map<string, StoreSeries[]>>();
   private readonly events = new Map<string, { tags: readonly string[]; count: number }>();
   private readonly circuits = new Map<string, number>();
   private readonly users = new Set<string>();
   private series = 0;
-  private readonly n: Record<'checks' | 'duration' | 'cost' | 'tokens' | 'usage' | 'limit' | 'utilization' | 'storeOps' | 'storeDuration' | 'circuit' | 'events', string>;
+  private readonly n: Names;
   private readonly samples: number;
+  /** The series of the previous lookup and what it was looked up by (a hot endpoint comes again and again). */
+  private lastSeries: CheckSeries | undefined;
+  private lastPlan = '';
+  private lastEndpoint = '';
+  private lastUser = '';
 
   constructor(private readonly options: AggregatorOptions) {
     const p = options.prefix;
+    this.pulls = !options.tagUsers;
     this.samples = options.maxSamples ?? 256;
     this.n = {
       checks: `${p}checks`,
@@ -157,6 +192,8 @@ export class Aggregator {
       usage: `${p}usage`,
       limit: `${p}limit`,
       utilization: `${p}utilization`,
+      inflight: `${p}inflight.requests`,
+      queued: `${p}queued.requests`,
       storeOps: `${p}store.operations`,
       storeDuration: `${p}store.duration`,
       circuit: `${p}store.circuit`,
@@ -164,22 +201,74 @@ export class Aggregator {
     };
   }
 
-  /** One check (hot path: lookups and increments only). */
+  /** One check (`tagUsers`: every check; hot path, lookups and increments only). */
   check(record: CheckRecord): void {
     const r = record.result;
-    const s = this.lookup(r.plan, r.endpoint, this.options.tagUsers ? r.user : '');
+    const s = this.seriesOf(r.plan, r.endpoint, this.options.tagUsers ? r.user : '');
     s.active = true;
-    s.counts[outcomeIndex(record.outcome) * SLOTS + reasonIndex(r.reason)]! += 1;
+    s.counts[outcomeIndex(record.outcome)]! += 1;
     if (r.cost > 0) s.cost += r.cost;
     if (r.tokens > 0) s.tokens += r.tokens;
-    const limit = r.limit;
-    if (limit > 0 && Number.isFinite(limit)) {
-      s.limit = limit;
-      if (r.current > s.usageMax) s.usageMax = r.current;
-      const u = r.current / limit;
-      if (u > s.utilizationMax) s.utilizationMax = u;
-    }
+    this.usage(s, r);
     if (record.durationSeconds !== undefined && record.timingWeight > 0) s.durations.add(record.durationSeconds, record.timingWeight);
+  }
+
+  /** One timed check (pull mode): its duration, weighted by the checks it stands for, and its usage for the gauges. */
+  timed(record: CheckRecord): void {
+    if (record.durationSeconds === undefined || record.timingWeight <= 0) return;
+    const r = record.result;
+    const s = this.seriesOf(r.plan, r.endpoint, '');
+    s.active = true;
+    s.durations.add(record.durationSeconds, record.timingWeight);
+    this.usage(s, r);
+  }
+
+  /** A limiter detached: what its counts grew by since the last drain goes to the next one. */
+  retire(counts: readonly CheckCounts[]): void {
+    for (const c of counts) {
+      this.pull(c);
+      this.sent.delete(c);
+    }
+  }
+
+  /** The usage gauges of a check: the highest usage and utilization of the interval, the latest limit. */
+  private usage(s: CheckSeries, r: RateLimitResult): void {
+    const limit = r.limit;
+    if (!(limit > 0) || !Number.isFinite(limit)) return;
+    if (r.timestamp >= s.limitAt) {
+      s.limit = limit;
+      s.limitAt = r.timestamp;
+    }
+    if (r.current > s.usageMax) s.usageMax = r.current;
+    const u = r.current / limit;
+    if (u > s.utilizationMax) s.utilizationMax = u;
+  }
+
+  /** Adds what a live counts entry grew by since it was last read to its series. */
+  private pull(c: CheckCounts): void {
+    let last = this.sent.get(c);
+    if (last === undefined) this.sent.set(c, (last = { allowed: 0, blocked: 0, slowed: 0, logged: 0, cost: 0, tokens: 0 }));
+    const allowed = c.allowed - last.allowed;
+    const blocked = c.blocked - last.blocked;
+    const slowed = c.slowed - last.slowed;
+    const logged = c.logged - last.logged;
+    const cost = c.cost - last.cost;
+    const tokens = c.tokens - last.tokens;
+    if (allowed === 0 && blocked === 0 && slowed === 0 && logged === 0 && cost === 0 && tokens === 0) return;
+    last.allowed = c.allowed;
+    last.blocked = c.blocked;
+    last.slowed = c.slowed;
+    last.logged = c.logged;
+    last.cost = c.cost;
+    last.tokens = c.tokens;
+    const s = this.seriesOf(c.plan, c.endpoint, '');
+    s.active = true;
+    s.counts[0]! += allowed;
+    s.counts[1]! += blocked;
+    s.counts[2]! += slowed;
+    s.counts[3]! += logged;
+    s.cost += cost;
+    s.tokens += tokens;
   }
 
   /** One store operation. */
@@ -245,6 +334,16 @@ export class Aggregator {
     entry.count++;
   }
 
+  private seriesOf(plan: string, endpoint: string, user: string): CheckSeries {
+    if (this.lastSeries !== undefined && plan === this.lastPlan && endpoint === this.lastEndpoint && user === this.lastUser) return this.lastSeries;
+    const s = this.lookup(plan, endpoint, user);
+    this.lastSeries = s;
+    this.lastPlan = plan;
+    this.lastEndpoint = endpoint;
+    this.lastUser = user;
+    return s;
+  }
+
   private lookup(plan: string, endpoint: string, user: string): CheckSeries {
     let byEndpoint = this.checks.get(plan);
     if (byEndpoint === undefined) {
@@ -276,8 +375,14 @@ export class Aggregator {
     return s;
   }
 
-  /** Everything since the last drain, as points; counters start again from zero. Idle series are forgotten. */
+  /**
+   * Everything since the last drain, as points; counters start again from zero. Idle series
+   * are forgotten. In pull mode the attached limiters' counts are read now.
+   */
   drain(): MetricPoint[] {
+    if (this.pulls) for (const read of this.countReaders) for (const c of read()) this.pull(c);
+    // Series may be deleted below: the next lookup starts afresh.
+    this.lastSeries = undefined;
     const out: MetricPoint[] = [];
     const n = this.n;
     for (const [plan, byEndpoint] of this.checks) {
@@ -290,16 +395,14 @@ export class Aggregator {
           }
           s.active = false;
           for (let o = 0; o < OUTCOMES.length; o++) {
-            for (let r = 0; r < SLOTS; r++) {
-              const count = s.counts[o * SLOTS + r]!;
-              if (count === 0) continue;
-              s.counts[o * SLOTS + r] = 0;
-              const tags = [...s.tags, `result:${OUTCOMES[o]}`];
-              if (r > 0) tags.push(`reason:${REASONS[r]}`);
-              out.push({ name: n.checks, type: 'count', value: count, tags });
-            }
+            const count = s.counts[o]!;
+            if (count === 0) continue;
+            s.counts[o] = 0;
+            out.push({ name: n.checks, type: 'count', value: count, tags: [...s.tags, `result:${OUTCOMES[o]}`] });
           }
-          if (s.cost > 0) out.push({ name: n.cost, type: 'count', value: s.cost, tags: s.tags });
+          // Dollars are counted in micro-dollars by the limiter: no float residue.
+          const cost = Math.round(s.cost * 1_000_000) / 1_000_000;
+          if (cost > 0) out.push({ name: n.cost, type: 'count', value: cost, tags: s.tags });
           if (s.tokens > 0) out.push({ name: n.tokens, type: 'count', value: s.tokens, tags: s.tags });
           s.cost = 0;
           s.tokens = 0;
@@ -310,6 +413,7 @@ export class Aggregator {
           }
           s.usageMax = -1;
           s.utilizationMax = -1;
+          s.limitAt = -Infinity;
           const d = s.durations.drain();
           if (d) out.push({ name: n.duration, type: 'distribution', value: 0, values: d.values, rate: d.rate, tags: s.baseTags });
         }
@@ -317,6 +421,7 @@ export class Aggregator {
       }
       if (byEndpoint.size === 0) this.checks.delete(plan);
     }
+    this.drainGates(out);
     for (const byOp of this.stores.values()) {
       for (const pair of byOp.values()) {
         for (const s of pair) {
@@ -331,5 +436,36 @@ export class Aggregator {
     for (const e of this.events.values()) out.push({ name: n.events, type: 'count', value: e.count, tags: e.tags });
     this.events.clear();
     return out;
+  }
+
+  /** In-flight and queued requests of every attached limiter's gates, summed by plan and endpoint; a gate gone since the last drain is sent once at 0. */
+  private drainGates(out: MetricPoint[]): void {
+    if (this.gateReaders.size === 0 && this.gatesSent.size === 0) return;
+    const now = new Map<string, { tags: readonly string[]; inFlight: number; queued: number }>();
+    for (const read of this.gateReaders) {
+      for (const g of read()) {
+        let key = `${g.plan}\u0000${g.endpoint}`;
+        let acc = now.get(key);
+        if (acc === undefined && now.size >= this.options.maxSeries) {
+          key = `${g.plan}\u0000\u0000other`;
+          acc = now.get(key);
+          if (acc === undefined) now.set(key, (acc = { tags: [tag('plan', g.plan), 'endpoint:other'], inFlight: 0, queued: 0 }));
+        }
+        if (acc === undefined) now.set(key, (acc = { tags: [tag('plan', g.plan), tag('endpoint', g.endpoint)], inFlight: 0, queued: 0 }));
+        acc.inFlight += g.inFlight;
+        acc.queued += g.queued;
+      }
+    }
+    const n = this.n;
+    for (const g of now.values()) {
+      out.push({ name: n.inflight, type: 'gauge', value: g.inFlight, tags: g.tags });
+      out.push({ name: n.queued, type: 'gauge', value: g.queued, tags: g.tags });
+    }
+    for (const [key, tags] of this.gatesSent) {
+      if (now.has(key)) continue;
+      out.push({ name: n.inflight, type: 'gauge', value: 0, tags });
+      out.push({ name: n.queued, type: 'gauge', value: 0, tags });
+    }
+    this.gatesSent = new Map([...now].map(([key, g]) => [key, g.tags]));
   }
 }

@@ -1,5 +1,5 @@
 // datadogMetrics(): the Instrumentation that aggregates checks in memory and flushes them to Datadog.
-import type { Instrumentation, InstrumentedLimiter } from '@limitrate/core';
+import type { CheckRecord, Instrumentation, InstrumentedLimiter } from '@limitrate/core';
 import { Aggregator, COUNTED_EVENTS } from './aggregator.js';
 import { resolveOptions, type DatadogMetricsOptions } from './options.js';
 import { AgentlessSink } from './sinks/agentless.js';
@@ -13,6 +13,8 @@ export interface DatadogMetrics extends Instrumentation {
   readonly mode: 'dogstatsd' | 'agentless';
   /** The metric prefix in use (default `limitrate.`). */
   readonly prefix: string;
+  /** At most this many checks a second are timed (default 100; `Infinity`: every check). */
+  readonly timingsPerSecond: number;
   /** Sends what was aggregated since the last flush now. Resolves when it was handed to the socket (or the API answered). Never rejects. */
   flush(): Promise<void>;
   /** Stops the timer, flushes, and closes the socket. `limiter.close()` does this when the last limiter using it closes. */
@@ -48,9 +50,11 @@ function safeReporter(onError: ((error: Error) => void) | undefined): ErrorRepor
 }
 
 /**
- * Datadog metrics for a limiter or an adapter (`metrics:`). Checks are counted in memory
- * (a few Map lookups per check) and sent every `flushIntervalMs` (default 10 s): to a
+ * Datadog metrics for a limiter or an adapter (`metrics:`). The limiter counts checks (a few
+ * additions per check) and times a sample of them (`timingsPerSecond`); every
+ * `flushIntervalMs` (default 10 s) what was counted since the last flush is sent: to a
  * Datadog agent over DogStatsD by default, or straight to the Datadog API with `apiKey`.
+ * With `tagUsers`, each check is counted here instead (a hook call per check).
  *
  * @example
  * ```js
@@ -105,11 +109,22 @@ export function datadogMetrics(options: DatadogMetricsOptions = {}): DatadogMetr
       (timer as { unref?: () => void }).unref?.();
     }
     const subscriptions = COUNTED_EVENTS.map((type) => limiter.events.on(type, (e) => aggregator.event(e)));
+    // The HTTP layer sets inFlight after attaching: read it through the object at each flush.
+    const gates = () => limiter.inFlight?.() ?? [];
+    aggregator.gateReaders.add(gates);
+    const counts = aggregator.pulls ? limiter.checkCounts : undefined;
+    if (counts !== undefined) aggregator.countReaders.add(counts);
     let detached = false;
     return async function detach() {
       if (detached) return;
       detached = true;
       for (const s of subscriptions) s.dispose();
+      aggregator.gateReaders.delete(gates);
+      if (counts !== undefined) {
+        // What it counted since the last flush is still sent, by the flush below.
+        aggregator.countReaders.delete(counts);
+        aggregator.retire(counts());
+      }
       attached--;
       if (attached === 0) await close();
       else await flush();
@@ -120,9 +135,12 @@ export function datadogMetrics(options: DatadogMetricsOptions = {}): DatadogMetr
     name: 'datadog',
     mode: opts.mode,
     prefix: opts.prefix,
-    timeEvery: opts.timeEvery,
+    // Without user tags the limiter counts checks (a few additions each) and they are read
+    // at each flush; durations and usage come from its timed checks. User tags need each check.
+    counts: aggregator.pulls,
+    timingsPerSecond: opts.timingsPerSecond,
     attach,
-    onCheck: (record) => aggregator.check(record),
+    ...(aggregator.pulls ? { onTimedCheck: (record: CheckRecord) => aggregator.timed(record) } : { onCheck: (record: CheckRecord) => aggregator.check(record) }),
     onStoreOperation: (record) => aggregator.storeOperation(record),
     flush,
     close,

@@ -13,7 +13,7 @@ export interface MetricDefinition {
 
 /**
  * Every metric `datadogMetrics()` can send, names without the prefix (default `limitrate.`).
- * `user` is added to the check metrics only with `tagUsers: true`.
+ * `user` is added to `checks`, `cost` and `tokens` only with `tagUsers: true`.
  *
  * @example
  * ```js
@@ -21,13 +21,15 @@ export interface MetricDefinition {
  * ```
  */
 export const METRICS = [
-  { name: 'checks', type: 'count', tags: ['plan', 'endpoint', 'result', 'reason'], description: 'Checks, by result (allowed, blocked, slowed, logged) and reason when not simply allowed' },
-  { name: 'check.duration', type: 'distribution', tags: ['plan', 'endpoint'], description: 'Seconds a check took (one check in timeEvery is timed, sent with sample rate 1/timeEvery)' },
+  { name: 'checks', type: 'count', tags: ['plan', 'endpoint', 'result'], description: 'Checks, by result (allowed, blocked, slowed, logged); why one was not allowed is in events (rate_exceeded, store_error, ...)' },
+  { name: 'check.duration', type: 'distribution', tags: ['plan', 'endpoint'], description: 'Seconds a check took (at most timingsPerSecond checks a second are timed, sent with the sample rate timings / checks)' },
   { name: 'cost', type: 'count', tags: ['plan', 'endpoint'], description: 'Dollars charged by checks' },
   { name: 'tokens', type: 'count', tags: ['plan', 'endpoint'], description: 'Tokens charged by checks' },
-  { name: 'usage', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Highest usage of the tightest limit any caller reached in the interval' },
-  { name: 'limit', type: 'gauge', tags: ['plan', 'endpoint'], description: 'The tightest limit (capacity) of the last check in the interval' },
-  { name: 'utilization', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Highest usage / limit of any caller in the interval (1 = at the limit)' },
+  { name: 'usage', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Highest usage of the tightest limit among the checks timed in the interval (every check with tagUsers)' },
+  { name: 'limit', type: 'gauge', tags: ['plan', 'endpoint'], description: 'The tightest limit (capacity) of the latest of those checks' },
+  { name: 'utilization', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Highest usage / limit among those checks (1 = at the limit)' },
+  { name: 'inflight.requests', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Requests running under an in-flight (concurrency) limit, at the flush' },
+  { name: 'queued.requests', type: 'gauge', tags: ['plan', 'endpoint'], description: 'Requests waiting for an in-flight slot, at the flush' },
   { name: 'store.operations', type: 'count', tags: ['store', 'operation', 'status'], description: 'Store operations (consume, peek, force, reset) of remote stores' },
   { name: 'store.duration', type: 'distribution', tags: ['store', 'operation', 'status'], description: 'Seconds a store operation took' },
   { name: 'store.circuit', type: 'gauge', tags: ['store'], description: "A ResilientStore's circuit: 0 closed, 0.5 half-open, 1 open" },

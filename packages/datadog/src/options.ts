@@ -20,9 +20,13 @@ export interface DatadogMetricsOptions {
   globalTags?: readonly string[] | Readonly<Record<string, string>>;
   /** How often aggregated metrics are sent, in ms. Default 10 000. 0 sends only on `flush()` and close. */
   flushIntervalMs?: number;
-  /** Time one check in this many (default 16); each timing is sent with sample rate 1/timeEvery. */
-  timeEvery?: number;
-  /** Tag check metrics with `user:<id>`. Default false: user ids are unbounded and may be personal data. */
+  /**
+   * At most this many checks a second are timed for `check.duration` (default 100): every
+   * check below that rate, else one in N, each timing sent with sample rate 1/N. `Infinity`
+   * times every check. The most any instrumentation of the limiter asks for applies.
+   */
+  timingsPerSecond?: number;
+  /** Tag check metrics with `user:<id>`. Default false: user ids are unbounded and may be personal data, and each check then goes through a per-check hook (costs more per check). */
   tagUsers?: boolean;
   /** With `tagUsers`: how many distinct users get their own tag; later ones are tagged `user:other`. Default 100. */
   maxUsers?: number;
@@ -42,7 +46,7 @@ export interface ResolvedOptions {
   prefix: string;
   globalTags: string[];
   flushIntervalMs: number;
-  timeEvery: number;
+  timingsPerSecond: number;
   tagUsers: boolean;
   maxUsers: number;
   maxSeries: number;
@@ -50,7 +54,7 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set([
-  'host', 'port', 'apiKey', 'site', 'apiUrl', 'prefix', 'globalTags', 'flushIntervalMs', 'timeEvery', 'tagUsers', 'maxUsers', 'maxSeries', 'onError',
+  'host', 'port', 'apiKey', 'site', 'apiUrl', 'prefix', 'globalTags', 'flushIntervalMs', 'timingsPerSecond', 'tagUsers', 'maxUsers', 'maxSeries', 'onError',
 ]);
 
 function env(name: string): string | undefined {
@@ -122,8 +126,10 @@ export function resolveOptions(options: DatadogMetricsOptions = {}): ResolvedOpt
   if (typeof flushIntervalMs !== 'number' || !Number.isFinite(flushIntervalMs) || flushIntervalMs < 0 || (flushIntervalMs > 0 && flushIntervalMs < 100)) {
     bad('flushIntervalMs', `must be 0 or a number of ms of at least 100 (got ${String(flushIntervalMs)})`, 'Datadog aggregates per 10 s; 10000 is a good value, 0 sends only on flush() and close');
   }
-  const timeEvery = o.timeEvery ?? 16;
-  if (!isPositiveInt(timeEvery, 1)) bad('timeEvery', `must be a positive integer (got ${String(timeEvery)})`, '1 times every check; 16 (the default) one in sixteen');
+  const timingsPerSecond = o.timingsPerSecond ?? 100;
+  if (typeof timingsPerSecond !== 'number' || !(timingsPerSecond > 0)) {
+    bad('timingsPerSecond', `must be a number > 0, or Infinity (got ${String(timingsPerSecond)})`, 'At most this many checks a second are timed (default 100); Infinity times every check');
+  }
   if (o.tagUsers !== undefined && typeof o.tagUsers !== 'boolean') bad('tagUsers', 'must be a boolean', 'true tags check metrics with user ids (bounded by maxUsers)');
   const maxUsers = o.maxUsers ?? 100;
   if (!isPositiveInt(maxUsers, 1)) bad('maxUsers', `must be a positive integer (got ${String(maxUsers)})`, 'Each user tag is a custom metric series in Datadog, which is billed: keep it small');
@@ -140,7 +146,7 @@ export function resolveOptions(options: DatadogMetricsOptions = {}): ResolvedOpt
     prefix,
     globalTags,
     flushIntervalMs,
-    timeEvery,
+    timingsPerSecond,
     tagUsers: o.tagUsers ?? false,
     maxUsers,
     maxSeries,

@@ -43,7 +43,7 @@ const POLICIES = { free: { rate: { maxPerMinute: 2 } } };
 describe('agentless', () => {
   it('posts counts and gauges to /api/v2/series and distributions to /api/v1/distribution_points', async () => {
     const errors: Error[] = [];
-    const m = datadogMetrics({ apiKey: 'secret-key', apiUrl: url, globalTags: ['env:test'], flushIntervalMs: 0, timeEvery: 1, onError: (e) => errors.push(e) });
+    const m = datadogMetrics({ apiKey: 'secret-key', apiUrl: url, globalTags: ['env:test'], flushIntervalMs: 0, timingsPerSecond: Infinity, onError: (e) => errors.push(e) });
     const limiter = new RateLimiter({ policies: POLICIES, metrics: m });
     for (let i = 0; i < 3; i++) await limiter.check({ userId: 'u', plan: 'free', endpoint: 'POST|/api/chat' });
     await m.flush();

@@ -35,7 +35,21 @@ describe('dashboard.json', () => {
       if (q.includes('.as_count()')) expect(byName.get(name!), q).toBe('count');
     }
     // and it shows the main ones
-    for (const name of ['limitrate.checks', 'limitrate.check.duration', 'limitrate.utilization', 'limitrate.store.operations', 'limitrate.events']) expect(used).toContain(name);
+    for (const name of ['limitrate.checks', 'limitrate.check.duration', 'limitrate.utilization', 'limitrate.inflight.requests', 'limitrate.queued.requests', 'limitrate.store.operations', 'limitrate.events']) expect(used).toContain(name);
+  });
+
+  it('filters and groups only by tags the metric carries', () => {
+    const tagsOf = new Map<string, readonly string[]>(METRICS.map((m) => [`limitrate.${m.name}`, m.tags]));
+    for (const q of queries()) {
+      const [, name, filter, by] = /^[a-z0-9]+:([a-z0-9_.]+)\{([^}]*)\}(?: by \{([^}]*)\})?/.exec(q)!;
+      const tags = tagsOf.get(name!)!;
+      const keys = [
+        // $env is a global tag; $plan and $endpoint filter by plan and endpoint
+        ...filter!.split(',').filter((f) => f !== '$env' && f !== '*').map((f) => (f.startsWith('$') ? f.slice(1) : f.replace(/^!/, '').split(':')[0]!)),
+        ...(by ? by.split(',') : []),
+      ];
+      for (const key of keys) expect(tags, `${key} in ${q}`).toContain(key);
+    }
   });
 
   it('is shipped with the package and importable as @limitrate/datadog/dashboard.json', () => {

@@ -19,10 +19,12 @@ function issue(options: unknown) {
 describe('options', () => {
   it('defaults to DogStatsD on localhost:8125 with the limitrate. prefix', () => {
     const o = resolveOptions({});
-    expect(o).toMatchObject({ mode: 'dogstatsd', port: 8125, prefix: 'limitrate.', flushIntervalMs: 10_000, timeEvery: 16, tagUsers: false, maxUsers: 100 });
+    expect(o).toMatchObject({ mode: 'dogstatsd', port: 8125, prefix: 'limitrate.', flushIntervalMs: 10_000, timingsPerSecond: 100, tagUsers: false, maxUsers: 100 });
     expect(['localhost', process.env.DD_AGENT_HOST]).toContain(o.host);
-    expect(datadogMetrics().timeEvery).toBe(16);
-    expect(datadogMetrics({ timeEvery: 4 })).toMatchObject({ name: 'datadog', mode: 'dogstatsd', prefix: 'limitrate.', timeEvery: 4 });
+    expect(datadogMetrics().timingsPerSecond).toBe(100);
+    expect(datadogMetrics({ timingsPerSecond: 4 })).toMatchObject({ name: 'datadog', mode: 'dogstatsd', prefix: 'limitrate.', timingsPerSecond: 4, counts: true });
+    expect(datadogMetrics({ timingsPerSecond: Infinity }).timingsPerSecond).toBe(Infinity);
+    expect(datadogMetrics({ timingsPerSecond: 0.5 }).timingsPerSecond).toBe(0.5);
   });
 
   it('switches to agentless with apiKey, on https://api.<site>', () => {
@@ -48,8 +50,11 @@ describe('options', () => {
       [{ globalTags: [1] }, 'datadogMetrics.globalTags'],
       [{ flushIntervalMs: -1 }, 'datadogMetrics.flushIntervalMs'],
       [{ flushIntervalMs: 10 }, 'datadogMetrics.flushIntervalMs'],
-      [{ timeEvery: 0 }, 'datadogMetrics.timeEvery'],
-      [{ timeEvery: 1.5 }, 'datadogMetrics.timeEvery'],
+      [{ timingsPerSecond: 0 }, 'datadogMetrics.timingsPerSecond'],
+      [{ timingsPerSecond: -1 }, 'datadogMetrics.timingsPerSecond'],
+      [{ timingsPerSecond: Number.NaN }, 'datadogMetrics.timingsPerSecond'],
+      [{ timingsPerSecond: -Infinity }, 'datadogMetrics.timingsPerSecond'],
+      [{ timingsPerSecond: '100' }, 'datadogMetrics.timingsPerSecond'],
       [{ tagUsers: 'yes' }, 'datadogMetrics.tagUsers'],
       [{ maxUsers: 0 }, 'datadogMetrics.maxUsers'],
       [{ maxSeries: -5 }, 'datadogMetrics.maxSeries'],
@@ -60,15 +65,20 @@ describe('options', () => {
 
   it('rejects unknown options with ERR_LIMITRATE_UNKNOWN_OPTION, and a non-object', () => {
     expect(issue({ hostname: 'x' })).toMatchObject({ code: 'ERR_LIMITRATE_UNKNOWN_OPTION', path: 'datadogMetrics.hostname' });
+    // timeEvery is gone: timingsPerSecond replaces it
+    expect(issue({ timeEvery: 16 })).toMatchObject({ code: 'ERR_LIMITRATE_UNKNOWN_OPTION', path: 'datadogMetrics.timeEvery' });
     expect(issue(null)).toMatchObject({ code: 'ERR_LIMITRATE_INVALID_CONFIG', path: 'datadogMetrics' });
     expect(() => datadogMetrics({ port: -1 })).toThrow(/datadogMetrics\.port/);
   });
 
   it('lists every problem, not only the first', () => {
+    let error: unknown;
     try {
-      resolveOptions({ port: 0, prefix: '!', timeEvery: 0 });
+      resolveOptions({ port: 0, prefix: '!', timingsPerSecond: 0 });
     } catch (e) {
-      expect((e as ConfigError).issues.map((i) => i.path)).toEqual(['datadogMetrics.port', 'datadogMetrics.prefix', 'datadogMetrics.timeEvery']);
+      error = e;
     }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual(['datadogMetrics.port', 'datadogMetrics.prefix', 'datadogMetrics.timingsPerSecond']);
   });
 });
