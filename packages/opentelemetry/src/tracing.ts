@@ -1,12 +1,15 @@
 // `tracing: opentelemetryTracing()`: a rate_limit_check span per check, child of the active
 // span, with policy lookup and store round-trip child spans. On @opentelemetry/api only.
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { CheckRecord, CheckScope, CheckStart, Instrumentation, LimitRateError, RateLimitResult, StoreOperationRecord } from '@limitrate/core';
 import type { SetupTracingOptions, TracingSetup } from './exporter.js';
 
 import { TRACER_NAME } from './exporter.js';
 
 export { TRACER_NAME };
+
+/** How often (in checks) the global tracer provider is looked up again. */
+const RECHECK_EVERY = 128;
 
 /** Span names. */
 export const SPAN_CHECK = 'rate_limit_check';
@@ -23,6 +26,13 @@ export interface OpenTelemetryTracingOptions extends SetupTracingOptions {
    * are often personal data, and a high-cardinality attribute).
    */
   recordUser?: boolean;
+  /**
+   * Leave a check untraced, without asking the SDK, when the span active at the check is
+   * not sampled (default true): what the SDK's default sampler (`ParentBased`) decides
+   * anyway, for less work. Set false when your sampler may sample the child of an unsampled
+   * span.
+   */
+  followParentSampling?: boolean;
 }
 
 /** The instrumentation `opentelemetryTracing()` returns: pass it as `tracing`. */
@@ -132,10 +142,29 @@ class CheckSpan implements CheckScope {
  * ```
  */
 export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}): OpenTelemetryTracing {
-  const { tracer: given, tracerProvider, recordUser = false, ...setupOptions } = options;
+  const { tracer: given, tracerProvider, recordUser = false, followParentSampling = true, ...setupOptions } = options;
   const wantsSetup = given === undefined && tracerProvider === undefined && (setupOptions.serviceName !== undefined || setupOptions.exporter !== undefined);
+  const global = given === undefined && tracerProvider === undefined && !wantsSetup;
 
-  let tracer: Tracer | undefined = given ?? (wantsSetup ? undefined : (tracerProvider ?? trace).getTracer(TRACER_NAME));
+  // A given tracer, a given provider's, or the one set up: fixed. The global provider's is
+  // looked up again every RECHECK_EVERY checks (and store operations): an SDK may register
+  // after the limiter is built (or again after trace.disable()). Until one does, checks are
+  // left untraced at once, with no span created.
+  let tracer: Tracer | undefined = given ?? (wantsSetup || global ? undefined : tracerProvider!.getTracer(TRACER_NAME));
+  let globalProvider: TracerProvider | undefined;
+  let globalTracer: Tracer | undefined;
+  let recheck = 0;
+  const globalTracerNow = (): Tracer | undefined => {
+    if (--recheck > 0) return globalTracer;
+    recheck = RECHECK_EVERY;
+    const p = trace.getTracerProvider();
+    if (p !== globalProvider || globalTracer === undefined) {
+      globalProvider = p;
+      // The API's proxy provider has a delegate once an SDK registers: use the SDK's tracer directly.
+      globalTracer = p instanceof ProxyTracerProvider ? p.getDelegateTracer(TRACER_NAME) : p.getTracer(TRACER_NAME);
+    }
+    return globalTracer;
+  };
   let setup: TracingSetup | undefined;
   let setupError: unknown;
   let attached = 0;
@@ -148,6 +177,7 @@ export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}):
         (s) => {
           setup = s;
           tracer = s.tracer;
+          (instrumentation as { setup: TracingSetup | undefined }).setup = s;
         },
         (e: unknown) => {
           setupError = e;
@@ -155,11 +185,11 @@ export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}):
       );
   }
 
+  // Plain data properties only: a getter on this object makes every call to startCheck
+  // noticeably slower (measured), so `setup` is assigned when the SDK is ready.
   const instrumentation: OpenTelemetryTracing = {
     name: 'opentelemetry',
-    get setup() {
-      return setup;
-    },
+    setup: undefined,
     async ready() {
       await settled;
       if (setupError !== undefined) throw setupError;
@@ -185,9 +215,13 @@ export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}):
       };
     },
     startCheck(start: CheckStart): CheckScope | undefined {
-      const t = tracer;
+      const t = global ? globalTracerNow() : tracer;
       if (t === undefined) return undefined;
       const parent = context.active();
+      if (followParentSampling) {
+        const active = trace.getSpan(parent);
+        if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+      }
       const span = t.startSpan(SPAN_CHECK, { kind: SpanKind.INTERNAL }, parent);
       // Not sampled: leave the check untraced (no scope, no child spans, no attributes), at
       // the least cost: no attributes are built before the sampler has decided.
@@ -199,7 +233,7 @@ export function opentelemetryTracing(options: OpenTelemetryTracingOptions = {}):
       return new CheckSpan(t, span, trace.setSpan(parent, span), recordUser);
     },
     onStoreOperation(record: StoreOperationRecord): void {
-      const t = tracer;
+      const t = global ? globalTracerNow() : tracer;
       if (t === undefined) return;
       // Only inside a recorded trace (a check's span, or a request span around record/reset):
       // a store operation alone does not start a trace of its own.

@@ -1,7 +1,8 @@
 // opentelemetryTracing() with the real SDK: a rate_limit_check span per check with its
 // attributes, policy lookup and store child spans (also across an await), blocked checks,
 // failures recorded on the spans, the parent taken from the active span, and sampling.
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SamplingDecision, SpanKind, SpanStatusCode, trace, TraceFlags, type Sampler } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RateLimiter } from '@limitrate/core';
 import { describe, expect, it } from 'vitest';
 import { opentelemetryTracing, SPAN_CHECK, SPAN_POLICY_LOOKUP, SPAN_STORE } from '../src/index.js';
@@ -223,3 +224,68 @@ describe('opentelemetryTracing: default tracer', () => {
     await tracing.ready();
   });
 });
+
+describe('opentelemetryTracing: the global provider and the parent sampling decision', () => {
+  it('picks up an SDK registered after the limiter was built, and a new one after trace.disable() (within 128 checks)', async () => {
+    const limiter = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 500 } } }, tracing: opentelemetryTracing() });
+    await limiter.check({ userId: 'u' });
+    const first = useTracingNow();
+    trace.setGlobalTracerProvider(first.provider);
+    try {
+      for (let i = 0; i < 130; i++) await limiter.check({ userId: 'u' });
+      // The registration is seen at the next look-up: 128 calls after the first check's.
+      expect(first.named(SPAN_CHECK).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      trace.disable();
+    }
+    const second = useTracingNow();
+    trace.setGlobalTracerProvider(second.provider);
+    try {
+      const before = first.named(SPAN_CHECK).length;
+      for (let i = 0; i < 130; i++) await limiter.check({ userId: 'u' });
+      const moved = second.named(SPAN_CHECK).length;
+      expect(moved).toBeGreaterThanOrEqual(2);
+      expect(first.named(SPAN_CHECK).length - before + moved).toBe(130);
+    } finally {
+      trace.disable();
+      await limiter.close();
+    }
+  });
+
+  it('leaves a check inside an unsampled span untraced without asking the sampler; followParentSampling: false asks it', async () => {
+    const asked: string[] = [];
+    const sampler: Sampler = {
+      shouldSample: (_ctx, _traceId, name) => {
+        asked.push(name);
+        return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+      },
+      toString: () => 'counting',
+    };
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('test');
+    const unsampled = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE });
+    const inside = trace.setSpan(ROOT_CONTEXT, unsampled);
+    const follows = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 50 } } }, tracing: opentelemetryTracing({ tracer }) });
+    await context.with(inside, () => follows.check({ userId: 'u' }));
+    expect(asked).toEqual([]);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    // Outside any span the sampler decides.
+    await follows.check({ userId: 'u' });
+    expect(asked).toEqual([SPAN_CHECK, SPAN_POLICY_LOOKUP, SPAN_STORE]);
+    asked.length = 0;
+    const asks = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 50 } } }, tracing: opentelemetryTracing({ tracer, followParentSampling: false }) });
+    await context.with(inside, () => asks.check({ userId: 'u' }));
+    expect(asked[0]).toBe(SPAN_CHECK);
+    const check = exporter.getFinishedSpans().filter((s) => s.name === SPAN_CHECK).at(-1)!;
+    expect(check.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    await provider.shutdown();
+  });
+});
+
+/** A provider with an in-memory exporter, made inside a test. */
+function useTracingNow() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { provider, named: (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name) };
+}
