@@ -3,7 +3,9 @@
 // time (each subject in its own child process, passes interleaved, the best round of each
 // pass, median over passes) and, with valgrind installed, instructions per check under
 // callgrind (deterministic: two runs of N1 and N2 checks after the same warm-up, the
-// difference over N2 - N1). Target: each backend adds at most 10% per check.
+// difference over N2 - N1). Under callgrind the limiter's time-based timing sample is
+// scaled by the slowdown against the native time (see the worker), so that the count
+// stands for a native run. Target: each backend adds at most 10% per check.
 // Usage: pnpm bench:observability [--quick] [--no-instructions]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import console from 'node:console';
@@ -22,9 +24,9 @@ function timed(subject, cfg) {
   return Math.min(...JSON.parse(out.trim().split('\n').at(-1)).nsPerCheck);
 }
 
-function counted(subject, n) {
+function counted(subject, n, nativeNsPerCheck) {
   return new Promise((resolve, reject) => {
-    const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--predictable-gc-schedule', WORKER, JSON.stringify({ subject, mode: 'count', n })];
+    const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--predictable-gc-schedule', WORKER, JSON.stringify({ subject, mode: 'count', n, nativeNsPerCheck })];
     const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -57,30 +59,33 @@ export async function runObservabilityBenchmark({ quick = false, instructions = 
     const lane = async () => {
       while (next < jobs.length) {
         const [s, n] = jobs[next++];
-        totals.set(`${s}:${n}`, await counted(s, n));
+        totals.set(`${s}:${n}`, await counted(s, n, median(samples[s])));
         log(`callgrind ${s} x${n} done`);
       }
     };
     await Promise.all([lane(), lane()]);
     for (const s of subjects) counts[s] = (totals.get(`${s}:${cfg.n2}`) - totals.get(`${s}:${cfg.n1}`)) / (cfg.n2 - cfg.n1);
   }
-  const base = median(samples.none);
+  // Each subject against its baseline: none, or the same loop without the backend.
+  const baselineOf = (s) => OBSERVABILITY_SUBJECTS[s].baseline ?? 'none';
   const rows = {};
   for (const s of subjects) {
     const ns = median(samples[s]);
-    rows[s] = { label: OBSERVABILITY_SUBJECTS[s].label, nsPerCheck: ns, passes: samples[s].map((x) => Math.round(x)), timeRatio: ns / base };
-    if (counts[s] !== undefined) Object.assign(rows[s], { instructionsPerCheck: Math.round(counts[s]), instructionRatio: counts[s] / counts.none });
+    const b = baselineOf(s);
+    rows[s] = { label: OBSERVABILITY_SUBJECTS[s].label, baseline: b, nsPerCheck: ns, passes: samples[s].map((x) => Math.round(x)), timeRatio: ns / median(samples[b]) };
+    if (counts[s] !== undefined) Object.assign(rows[s], { instructionsPerCheck: Math.round(counts[s]), instructionRatio: counts[s] / counts[b] });
   }
-  const targets = subjects.filter((s) => s !== 'none').map((s) => {
+  // Diagnostic subjects (the limiter's own share, a bare onCheck hook) explain the figures; they are not backends.
+  const targets = subjects.filter((s) => !s.startsWith('none') && OBSERVABILITY_SUBJECTS[s].diagnostic !== true).map((s) => {
     const r = rows[s];
     const value = r.instructionRatio ?? r.timeRatio;
-    return { id: `O1.${s}`, what: `${s} adds at most 10% per check`, measure: r.instructionRatio !== undefined ? 'instructions' : 'time', value, target: 1.1, met: value <= 1.1 };
+    return { id: `O1.${s}`, what: `${s} adds at most 10% per check (against ${r.baseline})`, measure: r.instructionRatio !== undefined ? 'instructions' : 'time', value, target: 1.1, met: value <= 1.1 };
   });
   return { kind: 'observability', environment: environment(), quick, config: cfg, subjects: rows, targets };
 }
 
 export function formatObservability(results) {
-  const L = ['| subject | ns per check (median of passes) | passes | time vs none | instructions per check | instructions vs none |', '|---|---:|---|---:|---:|---:|'];
+  const L = ['| subject | ns per check (median of passes) | passes | time vs baseline | instructions per check | instructions vs baseline |', '|---|---:|---|---:|---:|---:|'];
   for (const [s, r] of Object.entries(results.subjects)) {
     L.push(`| ${s} | ${r.nsPerCheck.toFixed(0)} | ${r.passes.join(', ')} | ${r.timeRatio.toFixed(2)}x | ${r.instructionsPerCheck?.toLocaleString('en-US') ?? 'n/a'} | ${r.instructionRatio === undefined ? 'n/a' : `${r.instructionRatio.toFixed(2)}x`} |`);
   }
