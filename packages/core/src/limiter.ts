@@ -204,8 +204,7 @@ export class RateLimiter<TReq = unknown> {
       return this.pipeline.evaluate(request, 'consume', only);
     }
     const operation = only === 'cost' ? 'checkCost' : 'check';
-    if (!ins.traces) return this.timedCheck(request, only, operation);
-    return this.tracedCheck(request, only, operation);
+    return ins.traces ? this.tracedCheck(request, only, operation) : this.timedCheck(request, only, operation);
   }
 
   /** A check for metrics: timed when due, recorded. */

@@ -210,20 +210,25 @@ export class Instruments {
  */
 class Start implements CheckStart {
   private t: number | undefined = undefined;
+  private request: { userId?: unknown; plan?: unknown; endpoint?: unknown } | undefined = undefined;
   operation: 'check' | 'checkCost' = 'check';
-  userId: unknown = undefined;
-  plan: unknown = undefined;
-  endpoint: unknown = undefined;
+  get userId(): unknown {
+    return this.request?.userId;
+  }
+  get plan(): unknown {
+    return this.request?.plan;
+  }
+  get endpoint(): unknown {
+    return this.request?.endpoint;
+  }
   get startTime(): number {
     return (this.t ??= preciseNow());
   }
+  /** The next check's (its fields are read only if a tracer asks: most checks are not sampled). */
   fill(operation: 'check' | 'checkCost', request: unknown): this {
-    const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
     this.t = undefined;
     this.operation = operation;
-    this.userId = r.userId;
-    this.plan = r.plan;
-    this.endpoint = r.endpoint;
+    this.request = typeof request === 'object' && request !== null ? request : undefined;
     return this;
   }
 }
