@@ -9,3 +9,4 @@ export { EventLog } from './events.js';
 export { adapterConformance, defineAdapterConformance } from './adapters/suite.js';
 export { AdapterConformanceError, DEFAULT_ROUTES, failingStore } from './adapters/cases.js';
 export type { AdapterCase, AdapterHarness, RouteSpec, RunningApp } from './adapters/types.js';
+export * from './limiter/index.js';
