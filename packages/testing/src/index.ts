@@ -10,3 +10,4 @@ export { adapterConformance, defineAdapterConformance } from './adapters/suite.j
 export { AdapterConformanceError, DEFAULT_ROUTES, failingStore } from './adapters/cases.js';
 export type { AdapterCase, AdapterHarness, RouteSpec, RunningApp } from './adapters/types.js';
 export * from './limiter/index.js';
+export * from './stores/index.js';
