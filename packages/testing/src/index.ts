@@ -10,4 +10,6 @@ export { adapterConformance, defineAdapterConformance } from './adapters/suite.j
 export { AdapterConformanceError, DEFAULT_ROUTES, failingStore } from './adapters/cases.js';
 export type { AdapterCase, AdapterHarness, RouteSpec, RunningApp } from './adapters/types.js';
 export * from './limiter/index.js';
+export { createIntegrationTest, INTEGRATION_FRAMEWORKS } from './integration/index.js';
+export type { IntegrationClient, IntegrationEcho, IntegrationFramework, IntegrationHeaderValue, IntegrationMethod, IntegrationQueryValue, IntegrationRateLimit, IntegrationRequest, IntegrationRequestBuilder, IntegrationResponse, IntegrationResponseView, IntegrationRouteHandler, IntegrationRouteRequest, IntegrationRouteResult, IntegrationStore, IntegrationTest, IntegrationTestOptions } from './integration/index.js';
 export * from './stores/index.js';
