@@ -126,8 +126,13 @@ describe('docs: code blocks are the example files, verbatim', () => {
     const source = readFileSync(join(EXAMPLES, name), 'utf8');
     const specifiers = [...source.matchAll(/\b(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
     expect(specifiers.length).toBeGreaterThan(0);
-    // The production guide's examples use the store packages; every other example core alone.
-    const allowed = STORE_EXAMPLE.test(name) ? ['@limitrate/core', '@limitrate/redis', '@limitrate/upstash'] : ['@limitrate/core'];
+    // The production guide's examples use the store packages, the testing guide's are tests
+    // (run by docs/examples/vitest.config.ts); every other example core alone.
+    const allowed = STORE_EXAMPLE.test(name)
+      ? ['@limitrate/core', '@limitrate/redis', '@limitrate/upstash']
+      : TEST_EXAMPLE.test(name)
+        ? ['@limitrate/core', '@limitrate/testing', 'vitest']
+        : ['@limitrate/core'];
     expect(specifiers.filter((s) => !allowed.includes(s!))).toEqual([]);
   });
 });
@@ -138,6 +143,8 @@ describe('docs: code blocks are the example files, verbatim', () => {
  * Upstash-compatible REST server in front of it. Without a test Redis they are skipped.
  */
 const STORE_EXAMPLE = /^production-/;
+/** The testing guide's examples are test files, run by their own vitest project (docs/examples/vitest.config.ts). */
+const TEST_EXAMPLE = /^testing-.*\.test\.ts$/;
 const testRedis = process.env.LIMITRATE_REDIS_URL;
 let rest: { url: string; token: string; close(): Promise<void> } | undefined;
 beforeAll(async () => {
@@ -176,7 +183,7 @@ async function runExample(name: string): Promise<void> {
 }
 
 describe('docs: every example runs and prints what the docs show', () => {
-  it.each(exampleFiles.filter((f) => !STORE_EXAMPLE.test(f)))('%s', runExample, 30_000);
+  it.each(exampleFiles.filter((f) => !STORE_EXAMPLE.test(f) && !TEST_EXAMPLE.test(f)))('%s', runExample, 30_000);
 });
 
 describe.skipIf(testRedis === undefined)('docs: the production examples run against Redis and a local Upstash REST server', () => {
