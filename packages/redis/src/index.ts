@@ -1,2 +1,2 @@
 // Public entry point of @limitrate/redis.
-export { RedisStore, type RedisStoreOptions } from './store.js';
+export { RedisStore, type RedisClientLike, type RedisStoreOptions } from './store.js';

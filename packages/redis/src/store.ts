@@ -21,8 +21,11 @@ import { groupBySlot } from './slot.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
-  /** Your ioredis client (standalone or Cluster). The store uses it but never closes it. */
-  client?: Redis | Cluster;
+  /**
+   * Your ioredis client (standalone or Cluster), or a client with the same surface (such as
+   * `mockRedis()` from `@limitrate/testing`). The store uses it but never closes it.
+   */
+  client?: Redis | Cluster | RedisClientLike;
   /** A Redis URL (`redis://user:pass@host:6379/0`, `rediss://...`): the store creates its own client and closes it on close(). */
   url?: string;
   /** Prefix of every key the store writes (default `limitrate:`). reset({ all: true }) deletes everything under it. */
@@ -79,6 +82,22 @@ type Node = Redis;
  * const limiter = new RateLimiter({ store, policies: { free: { rate: { maxPerMinute: 10 } } } });
  * ```
  */
+/**
+ * A client shaped like ioredis's, for test doubles: the store sends LimitRate's script with
+ * `call('EVALSHA' | 'EVAL', ...)` and also uses `unlink`, `scan`, the connection `status`
+ * and events, `quit` and `disconnect`, as ioredis has them.
+ *
+ * @example
+ * ```ts
+ * import { mockRedis } from '@limitrate/testing';
+ * const store = new RedisStore({ client: mockRedis() });
+ * ```
+ */
+export interface RedisClientLike {
+  call(command: string, ...args: never[]): Promise<unknown>;
+  evalsha(...args: never[]): Promise<unknown>;
+}
+
 export class RedisStore implements Store {
   readonly name = NAME;
   /** The prefix in front of every key. */
@@ -126,7 +145,8 @@ export class RedisStore implements Store {
       this.timed('consume', () => this.evalConsume([String(keys.length), ...keys, ...argv])).then((reply) => (Buffer.isBuffer(reply) ? reply.toString() : reply));
     this.batcher = new RedisBatcher<Bytes>(send, this.cluster ? 1 : maxBatch, storeError);
     if (client !== undefined) {
-      this.client = client;
+      // Any other client has ioredis's surface (checked above: evalsha); used as one.
+      this.client = client as Redis | Cluster;
       this.ownsClient = false;
     } else {
       // Fail queued commands fast when Redis is down; the timeout bounds the rest.
@@ -276,7 +296,7 @@ export class RedisStore implements Store {
   }
 }
 
-function isCluster(client: Redis | Cluster): client is Cluster {
+function isCluster(client: Redis | Cluster | RedisClientLike): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
 }
 
