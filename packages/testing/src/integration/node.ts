@@ -3,6 +3,7 @@
 // results written back, and a server on 127.0.0.1 that closes without waiting on clients.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RateLimiter } from '@limitrate/core';
 import type { IntegrationRequest, IntegrationRouteResult } from './types.js';
 
 /** A request body read whole: its bytes, and what callbacks and routes see. */
@@ -187,6 +188,28 @@ export async function listen(server: Server): Promise<string> {
 /** The base URL of a listening server. */
 export function urlOf(server: Server): string {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * Starts `server` in front of an adapter: its URL, the adapter's limiter, and a close() that
+ * stops the server, then the adapter. If the server cannot start, the adapter is closed.
+ */
+export async function serve(server: Server, adapter: { limiter?: RateLimiter<unknown>; close(): Promise<void> | void }): Promise<{ url: string; limiter: RateLimiter<unknown> | undefined; close(): Promise<void> }> {
+  let url: string;
+  try {
+    url = await listen(server);
+  } catch (error) {
+    await adapter.close();
+    throw error;
+  }
+  return {
+    url,
+    limiter: adapter.limiter,
+    async close() {
+      await closeServer(server);
+      await adapter.close();
+    },
+  };
 }
 
 /** Closes `server`, dropping open connections rather than waiting for them. */

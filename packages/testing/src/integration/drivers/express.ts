@@ -2,7 +2,7 @@
 // then a catch-all answering every other request, served by node:http on 127.0.0.1.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RateLimiter, RateLimitInfo } from '@limitrate/core';
-import { buffered, closeServer, listen, nodeServer, writeNode } from '../node.js';
+import { buffered, nodeServer, serve, writeNode } from '../node.js';
 import type { IntegrationRouteHandler } from '../types.js';
 import { exported, paramsOf, type Driver, type StartContext, type Started } from './types.js';
 
@@ -53,20 +53,6 @@ export const expressDriver: Driver = {
         app(req, res);
       }),
     );
-    let url: string;
-    try {
-      url = await listen(server);
-    } catch (error) {
-      await middleware.close();
-      throw error;
-    }
-    return {
-      url,
-      limiter: middleware.limiter,
-      async close() {
-        await closeServer(server);
-        await middleware.close();
-      },
-    };
+    return serve(server, middleware);
   },
 };

@@ -4,7 +4,7 @@
 // @hono/node-server does.
 import type { IncomingMessage } from 'node:http';
 import type { RateLimiter, RateLimitInfo } from '@limitrate/core';
-import { buffered, closeServer, encodeResult, listen, nodeServer, webRequest, writeWeb } from '../node.js';
+import { buffered, encodeResult, nodeServer, serve, webRequest, writeWeb } from '../node.js';
 import type { IntegrationRouteHandler } from '../types.js';
 import { exported, type Driver, type StartContext, type Started } from './types.js';
 
@@ -60,20 +60,6 @@ export const honoDriver: Driver = {
         await writeWeb(res, response);
       }),
     );
-    let url: string;
-    try {
-      url = await listen(server);
-    } catch (error) {
-      await middleware.close();
-      throw error;
-    }
-    return {
-      url,
-      limiter: middleware.limiter,
-      async close() {
-        await closeServer(server);
-        await middleware.close();
-      },
-    };
+    return serve(server, middleware);
   },
 };

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RateLimiter, RateLimitInfo } from '@limitrate/core';
 import { matchPath } from '../routes.js';
-import { buffered, closeServer, listen, nodeServer, webRequest, webResponse, writeWeb } from '../node.js';
+import { buffered, nodeServer, serve, webRequest, webResponse, writeWeb } from '../node.js';
 import type { IntegrationRouteHandler } from '../types.js';
 import { exported, type Driver, type StartContext, type Started } from './types.js';
 
@@ -69,21 +69,7 @@ export const nextjsDriver: Driver = {
         await writeWeb(res, response);
       }),
     );
-    let url: string;
-    try {
-      url = await listen(server);
-    } catch (error) {
-      await limit.close();
-      throw error;
-    }
-    return {
-      url,
-      limiter: limit.limiter,
-      async close() {
-        await closeServer(server);
-        await limit.close();
-      },
-    };
+    return serve(server, limit);
   },
 };
 
