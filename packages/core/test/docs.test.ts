@@ -15,6 +15,11 @@ const EXAMPLES = join(ROOT, 'docs/examples');
 /** `<!-- example: docs/examples/NAME.ts -->` (or `output:`) on the line right before a fence. */
 const MARKER = /^<!-- (example|output): (docs\/examples\/[\w.-]+\.ts) -->\s*$/;
 const TS_LANGS = new Set(['ts', 'typescript', 'tsx']);
+/**
+ * `<!-- snapshot: docs/examples/__snapshots__/NAME.snap -->` before a text block: the block is
+ * the first snapshot that file holds (a test example's `toMatchSnapshot()`), as the runner wrote it.
+ */
+const SNAPSHOT_MARKER = /^<!-- snapshot: (docs\/examples\/__snapshots__\/[\w.-]+\.snap) -->\s*$/;
 
 interface CodeBlock {
   /** 1-based line of the opening fence. */
@@ -24,6 +29,8 @@ interface CodeBlock {
   example: string | undefined;
   /** The example file named by an `output:` marker before the fence, if any. */
   output: string | undefined;
+  /** The snapshot file named by a `snapshot:` marker before the fence, if any. */
+  snapshot: string | undefined;
   /** The lines between the fences, each ending with a newline. */
   body: string;
 }
@@ -52,7 +59,7 @@ function parse(markdown: string): { blocks: CodeBlock[]; strayMarkers: MarkerPro
   const strayMarkers: MarkerProblem[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (MARKER.test(line) && !/^```/.test(lines[i + 1] ?? '')) strayMarkers.push({ line: i + 1, problem: 'is not followed by a code fence' });
+    if ((MARKER.test(line) || SNAPSHOT_MARKER.test(line)) && !/^```/.test(lines[i + 1] ?? '')) strayMarkers.push({ line: i + 1, problem: 'is not followed by a code fence' });
     const open = /^(`{3,})\s*([\w-]*)/.exec(line);
     if (open === null) continue;
     const fence = open[1]!;
@@ -66,6 +73,7 @@ function parse(markdown: string): { blocks: CodeBlock[]; strayMarkers: MarkerPro
       lang: open[2]!,
       example: marker?.[1] === 'example' ? marker[2] : undefined,
       output: marker?.[1] === 'output' ? marker[2] : undefined,
+      snapshot: SNAPSHOT_MARKER.exec(lines[i - 1] ?? '')?.[1],
       body,
     });
     i = end;
@@ -105,6 +113,13 @@ describe('docs: code blocks are the example files, verbatim', () => {
       if (named !== undefined) expect(existsSync(join(ROOT, named)), `${where}: ${named} does not exist`).toBe(true);
       if (block.output !== undefined) {
         expect(block.lang, `${where}: an output must be a \`\`\`text block`).toBe('text');
+        continue;
+      }
+      if (block.snapshot !== undefined) {
+        expect(existsSync(join(ROOT, block.snapshot)), `${where}: ${block.snapshot} does not exist`).toBe(true);
+        const snap = readFileSync(join(ROOT, block.snapshot), 'utf8').replace(/\r\n/g, '\n');
+        const first = /= `\n([\s\S]*?)\n`;/.exec(snap)?.[1];
+        expect(`${first}\n`, `${where}: the block differs from the snapshot in ${block.snapshot}`).toBe(block.body);
         continue;
       }
       if (block.example === undefined) {
