@@ -269,3 +269,36 @@ export function delay(ms: number): Promise<void> {
   if (!(ms > 0)) return Promise.resolve();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A mock client whose faults are a FaultInjector's: the controls of {@link FaultControls},
+ * passed to it. `calls` counts commands (a pipeline counts as `PIPELINE`).
+ */
+export abstract class FaultControlled implements FaultControls {
+  protected constructor(protected readonly faults: FaultInjector) {}
+
+  fail(mode?: boolean | FailureMode): void {
+    this.faults.fail(mode);
+  }
+
+  failNext(count?: number, mode?: FailureMode): void {
+    this.faults.failNext(count, mode);
+  }
+
+  setLatency(latency: Latency): void {
+    this.faults.setLatency(latency);
+  }
+
+  setFaults(faults: FaultOptions): void {
+    this.faults.setFaults(faults);
+  }
+
+  /** Commands sent so far, by name (`calls.byName.EVALSHA`), failed and hung ones included. */
+  get calls(): Readonly<CallCounts> {
+    return this.faults.calls;
+  }
+
+  resetCalls(): void {
+    this.faults.resetCalls();
+  }
+}

@@ -2,7 +2,7 @@
 // LimitRate's consume script, with injectable latency, failures and hangs.
 import { RequestError } from '@limitrate/core';
 import { argToBinary, binaryToBytes, binaryToUtf8, utf8ToBinary, type CommandArg } from './bytes.js';
-import { FaultInjector, type CallCounts, type FailureMode, type FaultControls, type FaultErrors, type FaultOptions, type Latency } from './faults.js';
+import { FaultControlled, FaultInjector, type FaultErrors, type FaultOptions } from './faults.js';
 import { MockRedisServer, type MockClock, type Reply } from './server.js';
 
 /** A command's arguments: strings (sent as UTF-8), numbers, bytes, or arrays of them (flattened, as ioredis does). */
@@ -60,7 +60,7 @@ const closedError = () => new Error('Connection is closed.');
  * redis.server.flushScripts();       // as after a restart: the next EVALSHA gets NOSCRIPT
  * ```
  */
-export class MockRedis implements FaultControls {
+export class MockRedis extends FaultControlled {
   /** Always false: a standalone client (RedisStore reads it). */
   readonly isCluster = false;
   /** The ioredis options RedisStore reads. */
@@ -69,7 +69,6 @@ export class MockRedis implements FaultControls {
   readonly server: MockRedisServer;
   /** ioredis's connection status: `ready` until quit() or disconnect(), `ready` again after connect(). */
   status: MockRedisStatus = 'ready';
-  private readonly faults: FaultInjector;
   private readonly failOn: CommandFilter | undefined;
   private readonly prefix: string;
   private readonly listeners = new Map<string, { fn: Listener; once: boolean }[]>();
@@ -85,39 +84,12 @@ export class MockRedis implements FaultControls {
     if (server !== undefined && clock !== undefined) throw new RequestError('mockRedis takes a clock or a server, not both (a server has its clock)', 'Leave out clock: the server keeps the clock it was made with');
     if (keyPrefix !== undefined && typeof keyPrefix !== 'string') throw new RequestError(`mockRedis keyPrefix must be a string, got ${typeof keyPrefix}`, "Use e.g. keyPrefix: 'app:'");
     if (failOn !== undefined && typeof failOn !== 'function' && !Array.isArray(failOn)) throw new RequestError('mockRedis failOn must be a list of command names or a function', "Use e.g. failOn: ['EVALSHA', 'EVAL']");
+    super(new FaultInjector('mockRedis', faults));
     this.settings = options;
     this.server = server ?? new MockRedisServer(clock);
-    this.faults = new FaultInjector('mockRedis', faults);
     this.failOn = Array.isArray(failOn) ? failOn.map((c: string) => c.toUpperCase()) : failOn;
     this.prefix = keyPrefix === undefined ? '' : utf8ToBinary(keyPrefix);
     this.options = keyPrefix === undefined ? {} : { keyPrefix };
-  }
-
-  // --- faults and counters ---
-
-  fail(mode?: boolean | FailureMode): void {
-    this.faults.fail(mode);
-  }
-
-  failNext(count?: number, mode?: FailureMode): void {
-    this.faults.failNext(count, mode);
-  }
-
-  setLatency(latency: Latency): void {
-    this.faults.setLatency(latency);
-  }
-
-  setFaults(faults: FaultOptions): void {
-    this.faults.setFaults(faults);
-  }
-
-  /** Commands sent so far, by name (`calls.byName.EVALSHA`), failed and hung ones included. */
-  get calls(): Readonly<CallCounts> {
-    return this.faults.calls;
-  }
-
-  resetCalls(): void {
-    this.faults.resetCalls();
   }
 
   // --- ioredis's generic commands ---

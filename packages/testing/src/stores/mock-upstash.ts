@@ -2,7 +2,7 @@
 // UpstashStore sends every command through), on the same mock Redis as mockRedis().
 import { RequestError } from '@limitrate/core';
 import { binaryToUtf8, utf8ToBinary } from './bytes.js';
-import { FaultInjector, type CallCounts, type FailureMode, type FaultControls, type FaultErrors, type FaultOptions, type Latency } from './faults.js';
+import { FaultControlled, FaultInjector, type FaultErrors, type FaultOptions } from './faults.js';
 import type { CommandFilter } from './mock-redis.js';
 import { MockRedisServer, ReplyError, type MockClock, type Reply } from './server.js';
 
@@ -71,12 +71,11 @@ class UpstashError extends Error {
  * await upstash.keys('limitrate:*');
  * ```
  */
-export class MockUpstash implements FaultControls {
+export class MockUpstash extends FaultControlled {
   /** The requester UpstashStore sends its commands through (as `redis.client` of @upstash/redis). */
   readonly client: MockUpstashRequester;
   /** The data behind this client (shared with mocks made with `{ server }`). */
   readonly server: MockRedisServer;
-  private readonly faults: FaultInjector;
   private readonly failOn: CommandFilter | undefined;
 
   constructor(options: MockUpstashOptions = {}) {
@@ -88,37 +87,10 @@ export class MockUpstash implements FaultControls {
     if (server !== undefined && !(server instanceof MockRedisServer)) throw new RequestError('mockUpstash server must be the server of another mock (other.server)', 'Use mockUpstash({ server: other.server })');
     if (server !== undefined && clock !== undefined) throw new RequestError('mockUpstash takes a clock or a server, not both (a server has its clock)', 'Leave out clock: the server keeps the clock it was made with');
     if (failOn !== undefined && typeof failOn !== 'function' && !Array.isArray(failOn)) throw new RequestError('mockUpstash failOn must be a list of command names or a function', "Use e.g. failOn: ['EVALSHA', 'EVAL']");
+    super(new FaultInjector('mockUpstash', faults));
     this.server = server ?? new MockRedisServer(clock);
-    this.faults = new FaultInjector('mockUpstash', faults);
     this.failOn = Array.isArray(failOn) ? failOn.map((c: string) => c.toUpperCase()) : failOn;
     this.client = { request: <T>(req: MockUpstashRequest) => this.request(req) as Promise<MockUpstashResponse<T>> };
-  }
-
-  // --- faults and counters ---
-
-  fail(mode?: boolean | FailureMode): void {
-    this.faults.fail(mode);
-  }
-
-  failNext(count?: number, mode?: FailureMode): void {
-    this.faults.failNext(count, mode);
-  }
-
-  setLatency(latency: Latency): void {
-    this.faults.setLatency(latency);
-  }
-
-  setFaults(faults: FaultOptions): void {
-    this.faults.setFaults(faults);
-  }
-
-  /** Requests so far, by command (`calls.byName.EVALSHA`; a pipeline counts as `PIPELINE`). */
-  get calls(): Readonly<CallCounts> {
-    return this.faults.calls;
-  }
-
-  resetCalls(): void {
-    this.faults.resetCalls();
   }
 
   // --- a few commands, for tests (each one request, with the faults) ---
