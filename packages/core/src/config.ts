@@ -1,6 +1,7 @@
 // The RateLimiter's configuration type and how it resolves defaults (store, default plan,
 // failure policy, timeouts).
 import type { Clock } from './clock.js';
+import type { AnalyticsOptions } from './analytics/types.js';
 import type { Instrumentation } from './instrument/types.js';
 import type { DryRunEvent, LimitRateEvent } from './events/types.js';
 import type { Policies, UserOverride } from './policy/types.js';
@@ -115,6 +116,14 @@ export interface RateLimiterConfig<TReq = unknown> {
   metrics?: Instrumentation | readonly Instrumentation[];
   /** Tracing: `opentelemetryTracing()` from @limitrate/opentelemetry, or your own. */
   tracing?: Instrumentation;
+  /**
+   * Keep analytics for the inspector endpoint and `npx limitrate dashboard`: per-minute and
+   * per-hour counts per endpoint, plan and user (the busiest users), cost per user, recent
+   * blocks and store health. `true` for the defaults, or options (`topUsers`,
+   * `recentBlocks`, `retention`, a shared `sink` such as `redisAnalytics()` from
+   * @limitrate/redis). Read it with `limiter.analytics.report()`. Off by default.
+   */
+  analytics?: boolean | AnalyticsOptions;
 }
 
 /** Builds the store a configuration asks for. */

@@ -62,3 +62,6 @@ export { rateLimitHeaders, retryAfterSeconds, type HeaderMode, type HeaderOption
 export { refusal, ipBlockedRefusal, type Refusal, type RefusalOptions } from './http/body.js';
 export { rateLimitMessage } from './http/messages.js';
 export * from './webhooks/index.js';
+export { parseDuration, type Duration } from './util/duration.js';
+export * from './analytics/index.js';
+export { createInspector, type InspectorOptions, type InspectorRequest, type InspectorResponse, type InspectorHandler, type InspectedLimiter } from './http/inspector.js';

@@ -6,6 +6,7 @@ import { createStore, defaultPlanOf, type RateLimiterConfig } from './config.js'
 import { LimitRateError } from './errors/index.js';
 import { EventBus } from './events/bus.js';
 import { InstrumentedStore, Instruments, instrumentationsOf, runInScopes } from './instrument/instruments.js';
+import { AnalyticsRecorder, resolveAnalytics } from './analytics/recorder.js';
 import { evaluateTraced } from './instrument/traced.js';
 import type { InstrumentedLimiter } from './instrument/types.js';
 import { PolicyEngine } from './policy/engine.js';
@@ -51,6 +52,12 @@ export class RateLimiter<TReq = unknown> {
   private readonly instruments: Instruments | undefined;
   private readonly detachers: Array<() => void | Promise<void>> = [];
   private readonly storeName: string;
+  /**
+   * The analytics (`analytics` in the configuration): `limiter.analytics.report({ range })`
+   * gives totals, top endpoints, plans and users, recent blocks and store health. Undefined
+   * when analytics is off.
+   */
+  readonly analytics: AnalyticsRecorder | undefined;
   /** What instrumentations are attached to (the HTTP layer adds `inFlight`). @internal */
   readonly instrumentTarget: InstrumentedLimiter;
 
@@ -64,6 +71,9 @@ export class RateLimiter<TReq = unknown> {
     // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
     this.storeEvents = this.store.attach?.(this.events);
     const list = instrumentationsOf(config.metrics, config.tracing);
+    const analytics = resolveAnalytics(config.analytics);
+    this.analytics = analytics === undefined ? undefined : new AnalyticsRecorder(analytics, clock);
+    if (this.analytics !== undefined) list.push(this.analytics);
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
     const counts = this.instruments?.counts;
     this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts !== undefined ? { checkCounts: () => counts.entries } : {}) };

@@ -211,7 +211,7 @@ export function formatNumber(n: number): string {
 }
 
 /** `$1.00`, `$0.50`, `$0.0025`, `$1,234.50`: two decimals at least, six at most. */
-function formatUsd(d: number): string {
+export function formatUsd(d: number): string {
   if (typeof d !== 'number' || Number.isNaN(d)) return '$0.00';
   if (!Number.isFinite(d)) return d > 0 ? 'an unlimited amount' : '$0.00';
   const micros = Math.round(Math.abs(d) * MICROS_PER_DOLLAR);

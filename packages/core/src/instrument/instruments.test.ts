@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/index.js';
 import { HttpLimiter } from '../http/engine.js';
 import { RateLimiter } from '../limiter.js';
-import { MemoryStore } from '../stores/memory.js';
-import type { ConsumeOptions, LimitSpec, ResetSelector, Store } from '../stores/types.js';
+import { AsyncStore } from '../__tests__/remote-store.js';
 import type { LimitRateEvent } from '../events/types.js';
 import { Instruments } from './instruments.js';
 import type { CheckRecord, CheckScope, Instrumentation, InstrumentedLimiter, StoreOperationRecord } from './types.js';
@@ -28,21 +27,6 @@ function recorder(extra: Partial<Instrumentation> = {}) {
   // The record is reused after the call: keep a copy.
   const i: Instrumentation = { name: 'rec', onCheck: (r) => checks.push({ ...r }), onStoreOperation: (r) => ops.push(r), ...extra };
   return { i, checks, ops };
-}
-
-/** A remote-like store: the memory store's answers, asynchronously, under another name. */
-class AsyncStore implements Store {
-  readonly name = 'remote';
-  readonly inner = new MemoryStore({ cleanupIntervalMs: 0 });
-  fail = false;
-  async consume(limits: readonly LimitSpec[], options?: ConsumeOptions) {
-    await Promise.resolve();
-    if (this.fail) throw new Error('connection refused');
-    return this.inner.consume(limits, options);
-  }
-  async reset(selector: ResetSelector) {
-    return this.inner.reset(selector);
-  }
 }
 
 /** Checks of user u under POLICIES: GET|/x allowed twice then blocked, /slow allowed then slowed, /log allowed then logged. */

@@ -24,6 +24,7 @@ export const CORE_OPTIONS = [
   'onEvent',
   'metrics',
   'tracing',
+  'analytics',
 ] as const;
 
 /** Options that belong to an HTTP adapter, not to the framework-free RateLimiter. */

@@ -1,6 +1,6 @@
 // parseDuration: milliseconds, readable strings and compound strings; anything else is a
 // coded error that lists the accepted forms.
-import { isLimitRateError } from '@limitrate/core';
+import { isLimitRateError } from '../errors/index.js';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from './duration.js';
 
