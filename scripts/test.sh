@@ -25,9 +25,10 @@ pnpm -s build --output-logs=errors-only
 ensure_redis_server
 start_redis_servers
 
-# 5. Tools the tests run: promtool (checks the Prometheus exposition).
+# 5. Tools the tests run: promtool (checks the Prometheus exposition), tmux (runs the CLI dashboard).
 . scripts/tools.sh
 ensure_promtool
+ensure_tmux
 
 # 6. Every test project listed in vitest.workspace.ts.
 log "running tests"

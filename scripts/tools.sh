@@ -1,5 +1,5 @@
 # Tools the tests run besides Node, provided by scripts/test.sh. Source it, then call
-# ensure_promtool.
+# ensure_promtool and ensure_tmux.
 #
 # ensure_promtool: promtool (Prometheus' checker, for @limitrate/prometheus' exposition
 # test), from the PATH or else unpacked from Debian's prometheus package into
@@ -33,4 +33,23 @@ ensure_promtool() {
   fi
   LIMITRATE_PROMTOOL="$dir/usr/bin/promtool"
   export LIMITRATE_PROMTOOL
+}
+
+# ensure_tmux: tmux (the dashboard's end-to-end test runs the real CLI in a tmux pane), from
+# the PATH or else installed from the OS packages. Exports LIMITRATE_TMUX, which makes that
+# test required rather than skipped.
+ensure_tmux() {
+  if ! command -v tmux >/dev/null 2>&1; then
+    log "tmux is missing: installing it from the OS packages"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    if ! { command -v apt-get >/dev/null 2>&1 \
+      && $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 \
+      && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null 2>&1; }; then
+      echo "tmux is needed by the tests and could not be installed: install it (Debian/Ubuntu: apt-get install tmux; macOS: brew install tmux) and run again" >&2
+      exit 1
+    fi
+  fi
+  LIMITRATE_TMUX=$(command -v tmux)
+  export LIMITRATE_TMUX
 }

@@ -45,6 +45,12 @@ export const OBSERVABILITY_SUBJECTS = {
       return { metrics: datadogMetrics({ host: '127.0.0.1', port: sink.address().port, ...t }) };
     },
   },
+  analytics: {
+    label: 'analytics: true (the dashboard\'s in-process counts: per minute and hour, per plan, endpoint and user, recent blocks, store health), the fold from the ring included (here when the ring fills: a tight loop leaves no turn for its timer)',
+    async make() {
+      return { analytics: true };
+    },
+  },
   'opentelemetry-noop': {
     label: '@limitrate/opentelemetry with no SDK registered (the API is a no-op: nothing recorded)',
     async make() {

@@ -6,7 +6,7 @@
 // difference over N2 - N1). Under callgrind the limiter's time-based timing sample is
 // scaled by the slowdown against the native time (see the worker), so that the count
 // stands for a native run. Target: each backend adds at most 10% per check.
-// Usage: pnpm bench:observability [--quick] [--no-instructions]
+// Usage: pnpm bench:observability [--quick] [--no-instructions] [--only subject,subject]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import console from 'node:console';
 import { writeFileSync } from 'node:fs';
@@ -39,9 +39,15 @@ function counted(subject, n, nativeNsPerCheck) {
 }
 
 /** Runs the benchmark; resolves to the results (results/observability-latest.json). */
-export async function runObservabilityBenchmark({ quick = false, instructions = true, log = () => {} } = {}) {
+export async function runObservabilityBenchmark({ quick = false, instructions = true, only = undefined, log = () => {} } = {}) {
   const cfg = quick ? OBS_QUICK : OBS_FULL;
-  const subjects = Object.keys(OBSERVABILITY_SUBJECTS);
+  let subjects = Object.keys(OBSERVABILITY_SUBJECTS);
+  if (only !== undefined) {
+    // The subjects asked for, with their baselines.
+    const wanted = new Set(only.flatMap((s) => [s, OBSERVABILITY_SUBJECTS[s]?.baseline ?? 'none']));
+    for (const s of only) if (OBSERVABILITY_SUBJECTS[s] === undefined) throw new Error(`--only: unknown subject ${s} (one of ${subjects.join(', ')})`);
+    subjects = subjects.filter((s) => wanted.has(s));
+  }
   const samples = Object.fromEntries(subjects.map((s) => [s, []]));
   for (let pass = 0; pass < cfg.passes; pass++) {
     for (let i = 0; i < subjects.length; i++) {
@@ -96,8 +102,10 @@ export function formatObservability(results) {
 
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const quick = process.argv.includes('--quick');
-  const results = await runObservabilityBenchmark({ quick, instructions: !process.argv.includes('--no-instructions'), log: (l) => console.error(`  ${l}`) });
-  const out = fileURLToPath(new URL('../results/observability-latest.json', import.meta.url));
+  const at = process.argv.indexOf('--only');
+  const only = at > 0 ? process.argv[at + 1]?.split(',').filter(Boolean) : undefined;
+  const results = await runObservabilityBenchmark({ quick, only, instructions: !process.argv.includes('--no-instructions'), log: (l) => console.error(`  ${l}`) });
+  const out = fileURLToPath(new URL(`../results/observability${only === undefined ? '' : `-${only.join('-')}`}-latest.json`, import.meta.url));
   if (!quick) writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(formatObservability(results));
 }

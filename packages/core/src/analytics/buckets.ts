@@ -1,6 +1,5 @@
 // Analytics buckets: counting a check into a minute, merging buckets (a fleet's, or minutes
 // into hours), and the bound on users (the busiest kept, the rest folded into otherUsers).
-import type { RateLimitResult } from '../types.js';
 import type { AnalyticsBucket, OutcomeCounts, PairCounts, StoreCounts, UserCounts } from './types.js';
 
 /**
@@ -68,14 +67,14 @@ export function subtractCounts(into: OutcomeCounts, from: OutcomeCounts): void {
   into.tokens = Math.max(0, into.tokens - from.tokens);
 }
 
-/** Counts one check's result, in the same terms as metrics (`outcomeOf`), with what it was charged at the check. */
-export function countResult(into: OutcomeCounts, r: RateLimitResult, cost = r.cost, tokens = r.tokens): void {
+/** What a check did, in the terms of metrics (`outcomeOf`). */
+export type Outcome = 'allowed' | 'blocked' | 'slowed' | 'logged';
+
+/** Counts one check: its outcome, whether the failure policy decided, and what it was charged. */
+export function countCheck(into: OutcomeCounts, outcome: Outcome, degraded: boolean, cost: number, tokens: number): void {
   into.requests++;
-  if (!r.allowed) into.blocked++;
-  else if (r.action === 'allow') into.allowed++;
-  else if (r.dryRun || r.action === 'allow-and-log') into.logged++;
-  else into.slowed++;
-  if (r.degraded) into.degraded++;
+  into[outcome]++;
+  if (degraded) into.degraded++;
   if (cost !== 0 && Number.isFinite(cost)) into.cost = addDollars(into.cost, cost);
   if (tokens !== 0 && Number.isFinite(tokens)) into.tokens += tokens;
 }
@@ -99,26 +98,43 @@ export function observeLatency(into: StoreCounts, ms: number, weight = 1): void 
   into.latency[i]! += weight;
 }
 
-/** The key of a plan and endpoint pair (a tab cannot appear in a canonical endpoint's method). */
-export function pairKey(plan: string, endpoint: string): string {
-  return `${plan.length}:${plan}\t${endpoint}`;
+/** A plan and endpoint's counts, with its users' (the busiest). */
+class PairEntry implements PairCounts {
+  requests = 0;
+  allowed = 0;
+  slowed = 0;
+  blocked = 0;
+  logged = 0;
+  degraded = 0;
+  cost = 0;
+  tokens = 0;
+  readonly users = new Map<string, UserCounts>();
+  constructor(
+    readonly plan: string,
+    readonly endpoint: string,
+  ) {}
 }
 
-/** The key of a user on a plan and endpoint (length-prefixed, so no id can collide with another). */
-export function userKey(user: string, plan: string, endpoint: string): string {
-  return `${user.length}:${user}\t${plan.length}:${plan}\t${endpoint}`;
-}
+const countsOf = (c: OutcomeCounts): OutcomeCounts => ({ requests: c.requests, allowed: c.allowed, slowed: c.slowed, blocked: c.blocked, logged: c.logged, degraded: c.degraded, cost: c.cost, tokens: c.tokens });
 
 /**
- * A bucket being filled: maps for fast merging, turned into an {@link AnalyticsBucket} when
- * read. Users past twice `topUsers` are trimmed to the busiest `topUsers`, the rest folded
- * into `otherUsers`: bounded memory whatever the traffic, exact totals.
+ * A bucket being filled: maps by plan, then endpoint, then user (lookups by the strings
+ * themselves, whose hashes the engine keeps, with no key built per check), turned into an
+ * {@link AnalyticsBucket} when read. Users past twice `topUsers` are trimmed to the busiest
+ * `topUsers`, the rest folded into `otherUsers`: bounded memory whatever the traffic, exact
+ * totals.
  */
 export class LiveBucket {
-  readonly pairs = new Map<string, PairCounts>();
-  readonly users = new Map<string, UserCounts>();
+  private readonly plans = new Map<string, Map<string, PairEntry>>();
+  private userCount = 0;
   readonly otherUsers = emptyCounts();
   readonly store = emptyStoreCounts();
+  // The last user counted, and where: traffic repeats itself, and this skips the lookups.
+  private lastUser: string | undefined;
+  private lastPlan: string | undefined;
+  private lastEndpoint: string | undefined;
+  private lastPair: PairEntry | undefined;
+  private lastCounts: UserCounts | undefined;
 
   constructor(
     readonly start: number,
@@ -127,37 +143,47 @@ export class LiveBucket {
   ) {}
 
   /** The pair's counts, created when new. */
-  pair(plan: string, endpoint: string): PairCounts {
-    const key = pairKey(plan, endpoint);
-    let p = this.pairs.get(key);
-    if (p === undefined) {
-      p = { plan, endpoint, ...emptyCounts() };
-      this.pairs.set(key, p);
-    }
+  pair(plan: string, endpoint: string): PairEntry {
+    let byEndpoint = this.plans.get(plan);
+    if (byEndpoint === undefined) this.plans.set(plan, (byEndpoint = new Map()));
+    let p = byEndpoint.get(endpoint);
+    if (p === undefined) byEndpoint.set(endpoint, (p = new PairEntry(plan, endpoint)));
     return p;
   }
 
-  /** The user's counts on a pair, created when new (which may trim the users). */
+  /** The user's counts on a pair, created when new (which may trim the users first). */
   user(user: string, plan: string, endpoint: string): UserCounts {
-    const key = userKey(user, plan, endpoint);
-    let u = this.users.get(key);
+    if (user === this.lastUser && plan === this.lastPlan && endpoint === this.lastEndpoint && this.lastCounts !== undefined) return this.lastCounts;
+    let pair = this.pair(plan, endpoint);
+    let u = pair.users.get(user);
     if (u === undefined) {
-      if (this.users.size >= this.topUsers * 2) this.trim();
+      if (this.userCount >= this.topUsers * 2) {
+        this.trim();
+        pair = this.pair(plan, endpoint);
+      }
       u = { user, plan, endpoint, ...emptyCounts() };
-      this.users.set(key, u);
+      pair.users.set(user, u);
+      this.userCount++;
     }
+    this.lastUser = user;
+    this.lastPlan = plan;
+    this.lastEndpoint = endpoint;
+    this.lastPair = pair;
+    this.lastCounts = u;
     return u;
   }
 
-  /** Counts a check (charged `cost` and `tokens` at the check: `record()` may change the result later). */
-  count(r: RateLimitResult, cost: number, tokens: number): void {
-    countResult(this.pair(r.plan, r.endpoint), r, cost, tokens);
-    countResult(this.user(r.user, r.plan, r.endpoint), r, cost, tokens);
+  /** Counts a check (charged `cost` and `tokens` at the check: `record()` may change its result later). */
+  count(user: string, plan: string, endpoint: string, outcome: Outcome, degraded: boolean, cost: number, tokens: number): void {
+    const u = this.user(user, plan, endpoint);
+    countCheck(this.lastPair!, outcome, degraded, cost, tokens);
+    countCheck(u, outcome, degraded, cost, tokens);
   }
 
   /** Cost and tokens reconciled after a response (not a request: the check counted it). */
   usage(user: string, plan: string, endpoint: string, cost: number, tokens: number): void {
-    for (const c of [this.pair(plan, endpoint), this.user(user, plan, endpoint)]) {
+    const u = this.user(user, plan, endpoint);
+    for (const c of [this.lastPair!, u]) {
       if (Number.isFinite(cost) && cost !== 0) c.cost = Math.max(0, addDollars(c.cost, cost));
       if (Number.isFinite(tokens) && tokens !== 0) c.tokens = Math.max(0, c.tokens + tokens);
     }
@@ -173,31 +199,37 @@ export class LiveBucket {
 
   /** Keeps the busiest `topUsers` users, folding the rest into otherUsers. */
   trim(): void {
-    if (this.users.size <= this.topUsers) return;
-    const sorted = [...this.users.entries()].sort((a, b) => b[1].requests - a[1].requests || b[1].blocked - a[1].blocked);
-    for (let i = this.topUsers; i < sorted.length; i++) {
-      const [key, u] = sorted[i]!;
+    if (this.userCount <= this.topUsers) return;
+    const all: Array<[PairEntry, UserCounts]> = [];
+    for (const byEndpoint of this.plans.values()) for (const p of byEndpoint.values()) for (const u of p.users.values()) all.push([p, u]);
+    all.sort((a, b) => b[1].requests - a[1].requests || b[1].blocked - a[1].blocked);
+    for (let i = this.topUsers; i < all.length; i++) {
+      const [p, u] = all[i]!;
       addCounts(this.otherUsers, u);
-      this.users.delete(key);
+      p.users.delete(u.user);
     }
+    this.userCount = Math.min(this.userCount, this.topUsers);
+    this.lastUser = this.lastPlan = this.lastEndpoint = undefined;
+    this.lastPair = this.lastCounts = undefined;
   }
 
   /** Nothing counted. */
   get empty(): boolean {
-    return this.pairs.size === 0 && this.store.operations === 0 && this.store.errors === 0;
+    return this.plans.size === 0 && this.store.operations === 0 && this.store.errors === 0;
   }
 
   /** A plain copy (users trimmed to `topUsers`). */
   toBucket(): AnalyticsBucket {
     this.trim();
-    return {
-      start: this.start,
-      resolution: this.resolution,
-      pairs: [...this.pairs.values()].map((p) => ({ ...p })),
-      users: [...this.users.values()].map((u) => ({ ...u })),
-      otherUsers: { ...this.otherUsers },
-      store: { ...this.store, latency: [...this.store.latency] },
-    };
+    const pairs: PairCounts[] = [];
+    const users: UserCounts[] = [];
+    for (const byEndpoint of this.plans.values()) {
+      for (const p of byEndpoint.values()) {
+        pairs.push({ plan: p.plan, endpoint: p.endpoint, ...countsOf(p) });
+        for (const u of p.users.values()) users.push({ user: u.user, plan: u.plan, endpoint: u.endpoint, ...countsOf(u) });
+      }
+    }
+    return { start: this.start, resolution: this.resolution, pairs, users, otherUsers: countsOf(this.otherUsers), store: { ...this.store, latency: [...this.store.latency] } };
   }
 }
 

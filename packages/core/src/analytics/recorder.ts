@@ -1,5 +1,5 @@
 // The analytics sink of a limiter (`analytics: true`): each check's result is queued in a
-// fixed ring (a store and an index, nothing else on the check's path), and folded into
+// fixed ring (a few fields copied into preallocated arrays, nothing else on the check's path), and folded into
 // per-minute and per-hour buckets, recent blocks and store health in batches, on a timer
 // or when the ring is full. Optionally writes deltas to a shared sink (Redis) for a fleet.
 import type { Clock } from '../clock.js';
@@ -11,7 +11,7 @@ import { CallbackError } from '../errors/index.js';
 import type { CheckRecord, Instrumentation, InstrumentedLimiter, StoreOperationRecord } from '../instrument/types.js';
 import type { RateLimitResult } from '../types.js';
 import { parseDuration } from '../util/duration.js';
-import { HOUR_MS, LiveBucket, MINUTE_MS, observeLatency } from './buckets.js';
+import { HOUR_MS, LiveBucket, MINUTE_MS, observeLatency, type Outcome } from './buckets.js';
 import { buildReport } from './report.js';
 import type { AnalyticsBatch, AnalyticsBucket, AnalyticsOptions, AnalyticsReport, AnalyticsSink, BlockRecord, InstanceInfo, ReportQuery } from './types.js';
 
@@ -131,10 +131,20 @@ function blockOf(r: RateLimitResult, instance: string): BlockRecord {
 export class AnalyticsRecorder implements Instrumentation {
   readonly name = 'analytics';
   readonly instance: InstanceInfo;
-  private readonly ring: Array<RateLimitResult | undefined> = new Array<RateLimitResult | undefined>(RING);
-  /** What each queued check was charged, read at the check (record() updates results in place later, and reports the difference as an event). */
+  // The queued checks, as a few fields each (keeping whole results would keep them alive
+  // past the young generation, which costs the garbage collector more than the rest). What
+  // each was charged is read at the check: record() updates results in place later, and
+  // reports the difference as an event.
+  private readonly ringUser: string[] = new Array<string>(RING).fill('');
+  private readonly ringPlan: string[] = new Array<string>(RING).fill('');
+  private readonly ringEndpoint: string[] = new Array<string>(RING).fill('');
+  private readonly ringOutcome: Outcome[] = new Array<Outcome>(RING).fill('allowed');
+  private readonly ringAt = new Float64Array(RING);
   private readonly ringCost = new Float64Array(RING);
   private readonly ringTokens = new Float64Array(RING);
+  private readonly ringDegraded = new Uint8Array(RING);
+  /** Refused checks' results (for recent blocks), in the order queued. */
+  private refused: RateLimitResult[] = [];
   private queued = 0;
   private readonly minutes = new Map<number, LiveBucket>();
   private readonly hours = new Map<number, LiveBucket>();
@@ -186,9 +196,15 @@ export class AnalyticsRecorder implements Instrumentation {
     if (this.queued === RING) this.drain();
     const r = record.result;
     const i = this.queued++;
-    this.ring[i] = r;
+    this.ringUser[i] = r.user;
+    this.ringPlan[i] = r.plan;
+    this.ringEndpoint[i] = r.endpoint;
+    this.ringOutcome[i] = record.outcome;
+    this.ringAt[i] = r.timestamp;
     this.ringCost[i] = r.cost;
     this.ringTokens[i] = r.tokens;
+    this.ringDegraded[i] = r.degraded ? 1 : 0;
+    if (!r.allowed) this.refused.push(r);
   }
 
   /** Timed checks: the memory store's latency. */
@@ -250,19 +266,39 @@ export class AnalyticsRecorder implements Instrumentation {
     this.queued = 0;
     const shared = this.options.sink !== undefined;
     const max = this.options.recentBlocks;
+    let minute: LiveBucket | undefined;
+    let hour: LiveBucket | undefined;
+    let pending: LiveBucket | undefined;
+    let from = Number.POSITIVE_INFINITY;
+    let until = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
-      const r = this.ring[i]!;
-      this.ring[i] = undefined;
+      const at = this.ringAt[i]!;
+      if (at < from || at >= until) {
+        // Another minute: look its buckets up (checks come in order, so rarely).
+        from = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+        until = from + MINUTE_MS;
+        minute = this.minute(at);
+        hour = this.hour(at);
+        pending = shared ? this.pendingMinute(at) : undefined;
+      }
+      const user = this.ringUser[i]!;
+      const plan = this.ringPlan[i]!;
+      const endpoint = this.ringEndpoint[i]!;
+      const outcome = this.ringOutcome[i]!;
+      const degraded = this.ringDegraded[i] === 1;
       const cost = this.ringCost[i]!;
       const tokens = this.ringTokens[i]!;
-      this.minute(r.timestamp).count(r, cost, tokens);
-      this.hour(r.timestamp).count(r, cost, tokens);
-      if (shared) this.pendingMinute(r.timestamp).count(r, cost, tokens);
-      if (!r.allowed) {
+      minute!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
+      hour!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
+      pending?.count(user, plan, endpoint, outcome, degraded, cost, tokens);
+    }
+    if (this.refused.length > 0) {
+      for (const r of this.refused) {
         const block = blockOf(r, this.instance.id);
         this.blocks.push(block);
         if (shared) this.pendingBlocks.push(block);
       }
+      this.refused = [];
     }
     if (this.blocks.length > max) this.blocks.splice(0, this.blocks.length - max);
     if (this.pendingBlocks.length > max) this.pendingBlocks.splice(0, this.pendingBlocks.length - max);
