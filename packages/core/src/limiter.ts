@@ -73,7 +73,16 @@ export class RateLimiter<TReq = unknown> {
     const list = instrumentationsOf(config.metrics, config.tracing);
     const analytics = resolveAnalytics(config.analytics);
     this.analytics = analytics === undefined ? undefined : new AnalyticsRecorder(analytics, clock);
-    if (this.analytics !== undefined) list.push(this.analytics);
+    if (this.analytics !== undefined) {
+      // A sink that cannot use this store (redisAnalytics() on a memory store) fails here, at construction.
+      try {
+        this.analytics.attachSink(this.store);
+      } catch (error) {
+        if (this.ownsStore) void Promise.resolve(this.store.close?.()).catch(() => undefined);
+        throw error;
+      }
+      list.push(this.analytics);
+    }
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
     const counts = this.instruments?.counts;
     this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts !== undefined ? { checkCounts: () => counts.entries } : {}) };

@@ -102,7 +102,12 @@ export class RedisStore implements Store {
   readonly name = NAME;
   /** The prefix in front of every key. */
   readonly keyPrefix: string;
-  private readonly client: Redis | Cluster;
+  /**
+   * The ioredis client the store sends its commands on (yours, or the one it created from
+   * `url`). Read-only: share it (e.g. `redisAnalytics()` does) but leave closing it to
+   * whoever owns it.
+   */
+  readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   private readonly timeoutMs: number;
   private readonly clock: Clock | undefined;

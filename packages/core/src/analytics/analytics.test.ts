@@ -270,6 +270,8 @@ describe('analytics: usage reconciled after the response', () => {
 class RecordingSink implements AnalyticsSink {
   readonly name = 'recording';
   batches: AnalyticsBatch[] = [];
+  /** Sequences of every write tried, failed ones included. */
+  tried: number[] = [];
   failNext = 0;
   closed = false;
   store: unknown;
@@ -277,6 +279,7 @@ class RecordingSink implements AnalyticsSink {
     this.store = context.store;
   }
   async write(batch: AnalyticsBatch) {
+    this.tried.push(batch.sequence);
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('sink down');
@@ -315,6 +318,10 @@ describe('analytics: shared sink', () => {
     await limiter.close();
     expect(sink.total()).toBe(17);
     expect(sink.closed).toBe(true);
+    // The failed batch (2) went again as it was, before the next (3).
+    expect(sink.tried).toEqual([1, 2, 2, 3]);
+    expect(sink.batches.map((b) => b.sequence)).toEqual([1, 2, 3]);
+    expect(sink.batches[0]!.flushIntervalMs).toBe(HOUR);
     expect(sink.total()).toBe(analytics.report({ range: 'hour' }).totals.requests);
   });
 });
@@ -404,6 +411,17 @@ describe('analytics: configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).path).toBe(path);
+  });
+
+  it('fails the construction when the sink cannot use the store', () => {
+    const sink: AnalyticsSink = {
+      name: 'picky',
+      attach() {
+        throw new ConfigError([{ path: 'analytics.sink', code: 'ERR_LIMITRATE_INVALID_CONFIG', message: 'needs a Redis store', hint: 'Use store: { type: "redis" }' }]);
+      },
+      write: async () => undefined,
+    };
+    expect(() => new RateLimiter({ policies: POLICIES, analytics: { sink } })).toThrow(/needs a Redis store/);
   });
 
   it('is off by default', () => {

@@ -152,6 +152,9 @@ export class AnalyticsRecorder implements Instrumentation {
   /** For the sink: deltas and blocks not written yet. */
   private readonly pending = new Map<number, LiveBucket>();
   private pendingBlocks: BlockRecord[] = [];
+  /** A batch whose write failed: sent again, as it is, before the next. */
+  private retry: AnalyticsBatch | undefined;
+  private sequence = 0;
   private writing: Promise<void> | undefined;
   private drainTimer: ReturnType<typeof setInterval> | undefined;
   private flushTimer: ReturnType<typeof setInterval> | undefined;
@@ -175,11 +178,15 @@ export class AnalyticsRecorder implements Instrumentation {
     return this.options.sink;
   }
 
+  /** Hands the limiter's store to the sink (the limiter calls it while it is built: a ConfigError fails the construction). */
+  attachSink(store: unknown): void {
+    this.options.sink?.attach?.({ store });
+  }
+
   attach(limiter: InstrumentedLimiter): () => Promise<void> {
     this.events = limiter.events;
     this.instance.store = limiter.store.name;
     this.checkLatency = limiter.store.name === 'memory';
-    this.options.sink?.attach?.({ store: limiter.store });
     const off = limiter.events.on('usage_recorded', (e) => this.usage(e));
     this.disposeUsage = () => off.dispose();
     this.drainTimer = setInterval(() => this.drain(), DRAIN_MS);
@@ -228,9 +235,9 @@ export class AnalyticsRecorder implements Instrumentation {
     for (const b of this.bucketsAt(at)) apply(b);
   }
 
-  /** The minute, the hour and (with a sink) the unsent minute of a time. */
+  /** The minute and (with a sink) the unsent minute of a time (hours are made of minutes: see roll()). */
   private bucketsAt(at: number): LiveBucket[] {
-    const list = [this.minute(at), this.hour(at)];
+    const list = [this.minute(at)];
     if (this.options.sink !== undefined) list.push(this.pendingMinute(at));
     return list;
   }
@@ -267,7 +274,6 @@ export class AnalyticsRecorder implements Instrumentation {
     const shared = this.options.sink !== undefined;
     const max = this.options.recentBlocks;
     let minute: LiveBucket | undefined;
-    let hour: LiveBucket | undefined;
     let pending: LiveBucket | undefined;
     let from = Number.POSITIVE_INFINITY;
     let until = Number.NEGATIVE_INFINITY;
@@ -278,7 +284,6 @@ export class AnalyticsRecorder implements Instrumentation {
         from = Math.floor(at / MINUTE_MS) * MINUTE_MS;
         until = from + MINUTE_MS;
         minute = this.minute(at);
-        hour = this.hour(at);
         pending = shared ? this.pendingMinute(at) : undefined;
       }
       const user = this.ringUser[i]!;
@@ -289,7 +294,6 @@ export class AnalyticsRecorder implements Instrumentation {
       const cost = this.ringCost[i]!;
       const tokens = this.ringTokens[i]!;
       minute!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
-      hour!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
       pending?.count(user, plan, endpoint, outcome, degraded, cost, tokens);
     }
     if (this.refused.length > 0) {
@@ -305,10 +309,17 @@ export class AnalyticsRecorder implements Instrumentation {
     this.roll(this.clock.now());
   }
 
-  /** Forgets minutes and hours past what is kept. */
+  /**
+   * Adds the minutes leaving the hour view to their hours (nothing arrives for a minute that
+   * old: checks are folded in within a second), and forgets hours past the retention.
+   */
   private roll(now: number): void {
     const oldestMinute = Math.floor(now / MINUTE_MS) * MINUTE_MS - (MINUTES_KEPT - 1) * MINUTE_MS;
-    for (const start of this.minutes.keys()) if (start < oldestMinute) this.minutes.delete(start);
+    for (const [start, b] of this.minutes) {
+      if (start >= oldestMinute) continue;
+      this.hour(start).add(b.toBucket());
+      this.minutes.delete(start);
+    }
     const oldestHour = Math.floor((now - this.options.retentionMs) / HOUR_MS) * HOUR_MS;
     for (const start of this.hours.keys()) if (start < oldestHour) this.hours.delete(start);
   }
@@ -333,7 +344,17 @@ export class AnalyticsRecorder implements Instrumentation {
   /** The buckets as they stand. */
   buckets(): { minutes: AnalyticsBucket[]; hours: AnalyticsBucket[] } {
     this.drain();
-    return { minutes: [...this.minutes.values()].map((b) => b.toBucket()), hours: [...this.hours.values()].map((b) => b.toBucket()) };
+    const minutes = [...this.minutes.values()].map((b) => b.toBucket());
+    // Hours: those rolled up so far, plus the minutes still kept as minutes.
+    const hours = new Map<number, LiveBucket>();
+    const hourOf = (start: number) => {
+      let h = hours.get(start);
+      if (h === undefined) hours.set(start, (h = new LiveBucket(start, 'hour', this.options.topUsers)));
+      return h;
+    };
+    for (const [start, b] of this.hours) hourOf(start).add(b.toBucket());
+    for (const m of minutes) hourOf(Math.floor(m.start / HOUR_MS) * HOUR_MS).add(m);
+    return { minutes, hours: [...hours.values()].map((b) => b.toBucket()) };
   }
 
   /**
@@ -350,38 +371,50 @@ export class AnalyticsRecorder implements Instrumentation {
   private failed(what: string, error: unknown): void {
     const err = new CallbackError(`analytics.${what}`, `failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
-      hint: 'Checks go on unaffected; what was not written is kept (up to an hour) and written with the next batch',
+      hint: 'Checks go on unaffected; the batch is written again at the next flush, and newer counts wait (up to an hour of them)',
     });
     this.events?.emit({ type: 'callback_error', timestamp: this.clock.now(), user: '', plan: '', endpoint: '', callback: `analytics.${what}`, error: err, fallback: 'kept the batch for the next write' });
   }
 
-  /** Writes what changed since the last write to the sink (one write at a time). */
-  async flush(): Promise<void> {
-    const sink = this.options.sink;
-    if (sink === undefined) return;
-    if (this.writing !== undefined) return this.writing;
-    this.drain();
-    if (this.pending.size === 0 && this.pendingBlocks.length === 0 && this.instance.lastSeen > this.clock.now() - this.options.flushMs * 2) return;
+  /** What changed since the last batch, as the next batch (the pending deltas start again from zero). */
+  private nextBatch(): AnalyticsBatch {
     const minutes = [...this.pending.values()];
     const blocks = this.pendingBlocks;
     this.pending.clear();
     this.pendingBlocks = [];
     this.instance.lastSeen = this.clock.now();
-    const batch: AnalyticsBatch = {
+    return {
       instance: { ...this.instance },
+      sequence: ++this.sequence,
+      flushIntervalMs: this.options.flushMs,
       minutes: minutes.filter((b) => !b.empty).map((b) => b.toBucket()),
       blocks,
       retentionMs: this.options.retentionMs,
       topUsers: this.options.topUsers,
       recentBlocks: this.options.recentBlocks,
     };
+  }
+
+  /**
+   * Writes to the sink: a batch that failed before (as it was), then what changed since the
+   * last batch. One write at a time; a failure keeps its batch for the next flush.
+   */
+  async flush(): Promise<void> {
+    const sink = this.options.sink;
+    if (sink === undefined) return;
+    if (this.writing !== undefined) return this.writing;
+    this.drain();
     this.writing = (async () => {
+      let batch = this.retry;
       try {
+        if (batch !== undefined) {
+          await sink.write(batch);
+          this.retry = undefined;
+        }
+        batch = this.nextBatch();
         await sink.write(batch);
       } catch (error) {
-        // Kept for the next write: the deltas go back into pending.
-        for (const m of batch.minutes) this.pendingMinute(m.start).add(m);
-        this.pendingBlocks = [...batch.blocks, ...this.pendingBlocks].slice(-this.options.recentBlocks);
+        this.retry = batch;
         this.failed(`${sink.name}.write`, error);
       } finally {
         this.writing = undefined;

@@ -197,6 +197,15 @@ export interface AnalyticsReport {
 /** What a shared sink receives every `flushInterval`: what changed since the last write. */
 export interface AnalyticsBatch {
   instance: InstanceInfo;
+  /**
+   * Increases by one with each new batch of an instance. A batch whose write failed is sent
+   * again as it was, same sequence, before anything newer: a sink that has applied that
+   * sequence already (a write that timed out but went through) ignores it, so nothing is
+   * counted twice. 0 for a batch that only says the instance is leaving.
+   */
+  sequence: number;
+  /** How often the instance writes (ms): a sink may consider it gone after a few intervals without a write. */
+  flushIntervalMs: number;
   /** Deltas, per minute (the sink adds them to its minute and hour totals). */
   minutes: AnalyticsBucket[];
   /** New blocks, oldest first. */
@@ -215,9 +224,17 @@ export interface AnalyticsBatch {
  */
 export interface AnalyticsSink {
   readonly name: string;
-  /** Called once when the limiter is built; `store` is the limiter's store (a sink may reuse its client). */
+  /**
+   * Called once when the limiter is built; `store` is the limiter's store (a sink may reuse
+   * its client). What it throws (a ConfigError for a store it cannot use) fails the
+   * limiter's construction.
+   */
   attach?(context: { store: unknown }): void;
-  /** Adds a batch. A failure is reported as a `callback_error` event and the batch is retried with the next one. */
+  /**
+   * Adds a batch; every flush interval, with or without news (so that the sink knows the
+   * instance is alive). A failure is reported as a `callback_error` event and the same
+   * batch is sent again at the next flush, before newer ones.
+   */
   write(batch: AnalyticsBatch): Promise<void>;
   /** Called by `limiter.close()` after a last write. */
   close?(): Promise<void>;
