@@ -1,8 +1,9 @@
 // limitrate(options): the Express middleware. It describes the request to core's
 // HttpLimiter and writes the answer back: headers, req.rateLimit, a refusal, a delay, and
 // the after-response work once the response finishes or the connection closes.
-import { HttpLimiter, rateLimitInfo, type HttpDecision, type RateLimitInfo, type HttpLimiterOptions, type HttpRequestInfo, type RateLimiter, type RateLimitStatus } from '@limitrate/core';
+import { HttpLimiter, rateLimitInfo, type HttpDecision, type RateLimitInfo, type HttpLimiterOptions, type HttpRequestInfo, type InspectorOptions, type RateLimiter, type RateLimitStatus } from '@limitrate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createExpressInspector } from './inspector.js';
 import { fullPath, templateOf } from './route.js';
 
 declare global {
@@ -26,6 +27,22 @@ export interface LimitRateMiddleware extends RequestHandler {
   readonly http: HttpLimiter<Request, Response>;
   /** A user's quota for this request, counting nothing. */
   status(req: Request, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * A GET (and HEAD) handler serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for other
+   * methods, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`, `endpoint`).
+   * Needs `analytics: true` in the options, and a token of at least 8 characters: throws a
+   * ConfigError otherwise. Mount it before the middleware, so that it is not limited itself.
+   *
+   * @example
+   * ```ts
+   * const lr = limitrate({ analytics: true, policies: { free: { rate: { maxPerMinute: 60 } } } });
+   * app.get('/limitrate', lr.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! }));
+   * app.use(lr);
+   * ```
+   */
+  inspector(options: InspectorOptions): RequestHandler;
   /** Deliver pending events and webhooks and close the store. */
   close(): Promise<void>;
 }
@@ -144,6 +161,7 @@ export function limitrate(options: LimitRateOptions): LimitRateMiddleware {
     limiter: http.limiter,
     http,
     status: (req: Request, endpoint?: string) => http.status(describe(req, forwarded), endpoint),
+    inspector: (inspectorOptions: InspectorOptions) => createExpressInspector(http, inspectorOptions),
     close: () => http.close(),
   });
 }

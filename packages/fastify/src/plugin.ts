@@ -2,10 +2,11 @@
 // it is registered in: that context's routes and its children's, not its siblings' or
 // parent's). It builds core's HttpLimiter, checks each route's config as it is declared,
 // adds the request hooks, decorates app.limitrate and closes the limiter with the app.
-import { ConfigError, HttpLimiter, type HttpLimiterOptions, type RateLimitStatus, type RateLimiter } from '@limitrate/core';
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigError, HttpLimiter, type HttpLimiterOptions, type InspectorOptions, type RateLimitStatus, type RateLimiter } from '@limitrate/core';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import './augment.js';
+import { createFastifyInspector, isInspector } from './inspector.js';
 import { describe, lifecycle } from './lifecycle.js';
 import { hookIssues, REGISTER_KEYS, type LimitRateOptions } from './options.js';
 import { routeConfigOf } from './context.js';
@@ -27,6 +28,22 @@ export interface LimitRateHandle {
   readonly http: HttpLimiter<FastifyRequest, FastifyReply>;
   /** The caller's quota on an endpoint (default: the request's own), counting nothing. */
   status(request: FastifyRequest, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * A route handler serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for methods but
+   * GET and HEAD, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`,
+   * `endpoint`). Needs `analytics: true` in the plugin's options and a token of at least 8
+   * characters: throws a ConfigError otherwise. A route served by it is not limited (as with
+   * `config: { limitrate: false }`) unless its config says otherwise.
+   *
+   * @example
+   * ```ts
+   * await app.register(limitrate, { analytics: true, policies: { free: { rate: { maxPerMinute: 60 } } } });
+   * app.get('/limitrate', { config: { limitrate: false } }, app.limitrate.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! }));
+   * ```
+   */
+  inspector(options: InspectorOptions): RouteHandlerMethod;
   /** Deliver pending events and webhooks and close the store it built (also done by `app.close()`). */
   close(): Promise<void>;
 }
@@ -101,6 +118,7 @@ const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fasti
       const state = table.of(routeConfigOf(request), slots.tag) ?? table.plain;
       return state.http.status(describe(request, state));
     },
+    inspector: (inspectorOptions) => createFastifyInspector(http, inspectorOptions),
     close() {
       // The routes' limiters first: their last events pass through the plugin's.
       closing ??= Promise.all(table.limiters.map((l) => l.close())).then(() => http.close());
@@ -112,7 +130,10 @@ const plugin: FastifyPluginCallback<LimitRateOptions> = function limitrate(fasti
   if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined);
   fastify.decorateRequest(slots.done, null);
   fastify.addHook('onRoute', (route) => {
-    const state = table.declare(route.method, route.url, route.config as RouteConfig | undefined);
+    let config = route.config as RouteConfig | undefined;
+    // The inspector's route is not limited, unless its config says how it is.
+    if (isInspector(route.handler) && config?.limitrate === undefined) config = { ...config, limitrate: false };
+    const state = table.declare(route.method, route.url, config);
     // The state rides on the route's config (Fastify copies it into the route's context), and
     // only a route that needs them gets the preHandler and onResponse hooks: a hook costs
     // every request it runs for.

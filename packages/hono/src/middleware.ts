@@ -2,10 +2,11 @@
 // and writes the answer back: `c.get('rateLimit')`, a refusal Response, a delay, and after
 // the handlers, the rate-limit headers on their response and the after-response work
 // (in-flight slots, skipSuccessfulRequests / skipFailedRequests, token reconciliation).
-import { LimitRateError, type HttpDecision, type HttpLimiter, type RateLimiter, type RateLimitStatus } from '@limitrate/core';
-import type { Context, Env, MiddlewareHandler, Next } from 'hono';
+import { LimitRateError, type HttpDecision, type HttpLimiter, type InspectorOptions, type RateLimiter, type RateLimitStatus } from '@limitrate/core';
+import type { Context, Env, Handler, MiddlewareHandler, Next } from 'hono';
 import { createEngine, type Engine } from './engine.js';
 import { rateLimitInfo } from './info.js';
+import { createHonoInspector } from './inspector.js';
 import type { LimitRateOptions } from './options.js';
 import { describeRequest } from './request.js';
 import { ensureHeaders, nodeOutgoing, prepareHeaders, refusalResponse, setOutgoingHeaders } from './respond.js';
@@ -25,6 +26,24 @@ const CLIENT_GONE = 499;
 export interface LimitRateHandles<E extends Env = Env> {
   /** A caller's quota for this request (or for `endpoint`), counting nothing. */
   status(c: Context<E>, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * A handler serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for methods but
+   * GET and HEAD, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`,
+   * `endpoint`). Needs `analytics: true` in the options and a token of at least 8
+   * characters: throws a ConfigError otherwise. With `limitrate((c) => options)` it answers
+   * 503 until the first request has built the limiter. Mount it before the middleware (or
+   * outside its path), so that it is not limited itself.
+   *
+   * @example
+   * ```ts
+   * const lr = limitrate({ analytics: true, policies: { free: { rate: { maxPerMinute: 60 } } } });
+   * app.get('/limitrate', lr.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! }));
+   * app.use('*', lr);
+   * ```
+   */
+  inspector(options: InspectorOptions): Handler<E>;
   /** Deliver pending events and webhooks, and close the store (one built from the configuration included). */
   close(): Promise<void>;
 }
@@ -147,6 +166,7 @@ export function limitrate<E extends Env = Env>(options: LimitRateOptions<E> | ((
     limiter: engine.http.limiter,
     http: engine.http,
     status: (c: Context<E>, endpoint?: string) => engine.http.status(describeRequest(c, engine.describer), endpoint),
+    inspector: (inspectorOptions: InspectorOptions) => createHonoInspector<E>(() => engine.http.limiter, inspectorOptions),
     close: () => closeEngine(engine),
   });
 }
@@ -173,6 +193,10 @@ function lazyLimitrate<E extends Env>(build: (c: Context<E>) => LimitRateOptions
         const e = engineFor(c);
         return e.http.status(describeRequest(c, e.describer), endpoint);
       },
+      enumerable: true,
+    },
+    inspector: {
+      value: (inspectorOptions: InspectorOptions) => createHonoInspector<E>(() => engine?.http.limiter, inspectorOptions),
       enumerable: true,
     },
     close: {

@@ -3,10 +3,11 @@
 // once, when the wrapper is made; each request is decided before the handler runs, and the
 // handler's Response carries the headers back. After-response work (tokens, skip*, in-flight
 // slots) runs once the response body has been sent.
-import type { HttpDecision, HttpLimiter, HttpLimiterOptions, RateLimiter, RateLimitStatus } from '@limitrate/core';
+import type { HttpDecision, HttpLimiter, HttpLimiterOptions, InspectorOptions, RateLimiter, RateLimitStatus } from '@limitrate/core';
 import type { NextRequest } from 'next/server';
 import { delay } from './delay.js';
 import { remember } from './info.js';
+import { routeInspector } from './inspector.js';
 import { buildLimiter, type RouteOptions } from './limiter.js';
 import { ParamTemplates } from './params.js';
 import { describeWeb, pathOf } from './request.js';
@@ -31,6 +32,24 @@ export interface RateLimitWrapper {
   readonly http: HttpLimiter<NextRequest, Response>;
   /** A caller's quota for this request (or for `endpoint`), counting nothing. */
   status(request: NextRequest, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * A route handler serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for methods but
+   * GET and HEAD, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`,
+   * `endpoint`). Needs `analytics: true` in the options and a token of at least 8
+   * characters: throws a ConfigError otherwise. Export it unwrapped, so that it
+   * is not limited itself, from a route handler that imports the same wrapper as the routes.
+   *
+   * @example
+   * ```ts
+   * // app/limitrate/route.ts (`limit` is the module-level withRateLimit(...) your routes use)
+   * import { limit } from '../../lib/limit';
+   *
+   * export const GET = limit.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! });
+   * ```
+   */
+  inspector(options: InspectorOptions): (request: Request) => Response;
   /** Deliver pending events and webhooks and close the store. */
   close(): Promise<void>;
 }
@@ -112,6 +131,7 @@ export function withRateLimit(options: WithRateLimitOptions): RateLimitWrapper {
       const path = pathOf(request);
       return http.status(describeWeb(request, path, routes.match(path), trusted), endpoint);
     },
+    inspector: (inspectorOptions: InspectorOptions) => routeInspector(() => http.limiter, inspectorOptions),
     close: () => http.close(),
   }) as RateLimitWrapper;
 }

@@ -5,4 +5,5 @@ export { withRateLimitApi, type WithRateLimitApiOptions, type ApiRateLimitWrappe
 export { createStatusEndpoint, getRateLimitStatus, type StatusSource } from './status.js';
 export { rateLimitInfo, type RateLimitInfo } from './info.js';
 export type { RouteOptions } from './limiter.js';
+export type { InspectorOptions, AnalyticsReport } from '@limitrate/core';
 export type { RateLimitStatus, RateLimitResult, LimitStatus, Policies, PlanPolicy, EndpointPolicy, RateRule, CostRule, UserOverride, LimitRateEvent } from '@limitrate/core';

@@ -1,10 +1,11 @@
 // withRateLimitApi(options)(handler): rate limiting for Pages Router API routes on the
 // Node.js runtime, `(req: NextApiRequest, res: NextApiResponse)`. These get the socket, so
 // the client address is the peer's unless proxies are trusted, as in @limitrate/express.
-import type { HttpDecision, HttpLimiter, HttpLimiterOptions, HttpRequestInfo, RateLimiter, RateLimitStatus } from '@limitrate/core';
+import type { HttpDecision, HttpLimiter, HttpLimiterOptions, HttpRequestInfo, InspectorOptions, RateLimiter, RateLimitStatus } from '@limitrate/core';
 import type { NextApiRequest, NextApiResponse } from 'next';
 import { delay } from './delay.js';
 import { remember } from './info.js';
+import { apiInspector } from './inspector.js';
 import { buildLimiter, type RouteOptions } from './limiter.js';
 import type { RouteTable } from './routes.js';
 
@@ -21,6 +22,24 @@ export interface ApiRateLimitWrapper {
   readonly http: HttpLimiter<NextApiRequest, NextApiResponse>;
   /** A caller's quota for this request (or for `endpoint`), counting nothing. */
   status(req: NextApiRequest, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * An API route serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/api/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for methods but
+   * GET and HEAD, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`,
+   * `endpoint`). Needs `analytics: true` in the options and a token of at least 8
+   * characters: throws a ConfigError otherwise. Export it unwrapped, so that it
+   * is not limited itself.
+   *
+   * @example
+   * ```ts
+   * // pages/api/limitrate.ts (`limit` is the module-level withRateLimitApi(...) your API routes use)
+   * import { limit } from '../../lib/limit';
+   *
+   * export default limit.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! });
+   * ```
+   */
+  inspector(options: InspectorOptions): (req: NextApiRequest, res: NextApiResponse) => void;
   close(): Promise<void>;
 }
 
@@ -129,6 +148,7 @@ export function withRateLimitApi(options: WithRateLimitApiOptions): ApiRateLimit
     limiter: http.limiter,
     http,
     status: (req: NextApiRequest, endpoint?: string) => http.status(describeNode(req, routes, trusted), endpoint),
+    inspector: (inspectorOptions: InspectorOptions) => apiInspector(() => http.limiter, inspectorOptions),
     close: () => http.close(),
   }) as ApiRateLimitWrapper;
 }

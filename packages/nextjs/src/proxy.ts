@@ -3,9 +3,10 @@
 // route templates given in `routes`; an allowed request goes on (NextResponse.next(), or your
 // own proxy's answer) carrying the headers, a refused one gets its 403/429/503.
 // A proxy never sees the route's response, so options that need it are refused.
-import type { ConfigIssue, HttpLimiter, HttpLimiterOptions, RateLimiter, RateLimitStatus } from '@limitrate/core';
+import type { ConfigIssue, HttpLimiter, HttpLimiterOptions, InspectorOptions, RateLimiter, RateLimitStatus } from '@limitrate/core';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { delay } from './delay.js';
+import { routeInspector } from './inspector.js';
 import { buildLimiter, type RouteOptions } from './limiter.js';
 import { describeWeb, pathOf } from './request.js';
 import { addHeaders, isResponse, refusalResponse } from './response.js';
@@ -26,6 +27,28 @@ export interface RateLimitProxy {
   readonly http: HttpLimiter<NextRequest, never>;
   /** A caller's quota for this request (or for `endpoint`), counting nothing. */
   status(request: NextRequest, endpoint?: string): Promise<RateLimitStatus>;
+  /**
+   * A route handler serving this limiter's analytics report as JSON, for
+   * `npx limitrate dashboard --url <app>/limitrate --token <token>`. It answers 401 without
+   * the token (`Authorization: Bearer <token>` or `X-LimitRate-Token`), 405 for methods but
+   * GET and HEAD, 400 for a bad query (`range`, `top`, `blocks`, `user`, `plan`,
+   * `endpoint`). Needs `analytics: true` in the options and a token of at least 8
+   * characters: throws a ConfigError otherwise. Answer it from proxy.ts itself,
+   * before the limiter: Next.js bundles the proxy apart from the route handlers, which
+   * would not see its counts.
+   *
+   * @example
+   * ```ts
+   * // proxy.ts
+   * const limit = rateLimitProxy({ analytics: true, policies });
+   * const inspect = limit.inspector({ token: process.env.LIMITRATE_INSPECTOR_TOKEN! });
+   *
+   * export function proxy(request: NextRequest, event: NextFetchEvent) {
+   *   return request.nextUrl.pathname === '/limitrate' ? inspect(request) : limit(request, event);
+   * }
+   * ```
+   */
+  inspector(options: InspectorOptions): (request: Request) => Response;
   close(): Promise<void>;
 }
 
@@ -90,6 +113,7 @@ export function rateLimitProxy(options: RateLimitProxyOptions, next?: ProxyFunct
       const path = pathOf(request);
       return http.status(describeWeb(request, path, routes.match(path), trusted), endpoint);
     },
+    inspector: (inspectorOptions: InspectorOptions) => routeInspector(() => http.limiter, inspectorOptions),
     close: () => http.close(),
   });
 }
