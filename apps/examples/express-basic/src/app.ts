@@ -67,8 +67,13 @@ export interface ExampleOptions {
   onEvent?: (event: LimitRateEvent) => void;
   /** Called once per finished request with what the limiter did. */
   onRequest?: (record: RequestRecord) => void;
-  /** Extra limitrate() options, merged over the example's (a test clock, dryRun, ...). */
+  /** Extra limitrate() options, merged over the example's (a test clock, dryRun, a store, analytics options, ...). */
   overrides?: Partial<LimitRateOptions>;
+  /**
+   * Serve the limiter's analytics at GET /limitrate for `npx limitrate dashboard` (and turn
+   * analytics on), behind this token. Off when not given.
+   */
+  inspectorToken?: string;
 }
 
 const ITEMS = [
@@ -132,7 +137,7 @@ function recorder(onRequest: (record: RequestRecord) => void) {
  * ```
  */
 export function createApp(options: ExampleOptions = {}): { app: Express; limiter: LimitRateMiddleware } {
-  const { log = (line: string) => console.log(line), logAllowed = false, onEvent, onRequest, overrides = {} } = options;
+  const { log = (line: string) => console.log(line), logAllowed = false, onEvent, onRequest, overrides = {}, inspectorToken } = options;
 
   const limiter = limitrate({
     policies,
@@ -147,12 +152,15 @@ export function createApp(options: ExampleOptions = {}): { app: Express; limiter
       if (log !== false && (event.type !== 'allowed' || logAllowed)) log(`[limitrate] ${formatEvent(event)}`);
       onEvent?.(event);
     },
+    ...(inspectorToken !== undefined ? { analytics: true } : {}),
     ...overrides,
   });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
+  // The dashboard's data, before the limiter so that its polling is not limited (nor counted).
+  if (inspectorToken !== undefined) app.get('/limitrate', limiter.inspector({ token: inspectorToken }));
   if (onRequest !== undefined) app.use(recorder(onRequest));
   app.use(limiter);
 

@@ -1,6 +1,9 @@
 // The live demo (`npm run demo` at the repository root): starts the express-basic app on
-// the in-memory store, drives it with simulated users on the three plans, and shows what
-// the limiter does, refreshed every second, until Ctrl-C (or --duration) stops it.
+// the in-memory store with its analytics served at /limitrate, drives it with simulated
+// users on the three plans, and shows the LimitRate dashboard (@limitrate/cli, the same as
+// `npx limitrate dashboard`) reading that endpoint, until q, Ctrl-C or --duration stops it.
+// On a pipe (not a terminal) it prints a plain line a second instead.
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { createApp, listen, PLANS, policies } from './app.js';
@@ -15,6 +18,7 @@ Options:
   --port <port>         port to listen on, on 127.0.0.1 (default: any free port)
   --interval <seconds>  how often the numbers are refreshed (default: 1)
   --no-color            no colours (also when NO_COLOR is set)
+  --plain               plain lines even on a terminal (no dashboard)
   -h, --help            this help`;
 
 function fail(message: string): never {
@@ -37,6 +41,7 @@ function parse() {
       port: { type: 'string' },
       interval: { type: 'string' },
       'no-color': { type: 'boolean' },
+      plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,17 +61,22 @@ const port = number('port', args.values.port, 0, (n) => Number.isInteger(n) && n
 const interval = number('interval', args.values.interval, 1, (n) => n >= 0.1 && n <= 60)!;
 
 const out = process.stdout;
-const tty = out.isTTY === true;
+/** The dashboard on a terminal; plain lines on a pipe or with --plain. */
+const live = out.isTTY === true && args.values.plain !== true;
+const tty = out.isTTY === true && !live;
 const p = palette(tty && args.values['no-color'] !== true && !process.env.NO_COLOR);
 
 // --- the app, the numbers and the traffic -----------------------------------------------------
 
 const ENDPOINTS = ['GET|/api/items', 'GET|/api/items/:id', 'POST|/api/chat', 'GET|/api/quota'];
 const stats = new DemoStats(PLANS, ENDPOINTS);
+/** The inspector's token: made up for this run (the dashboard is the only one to use it). */
+const token = randomBytes(18).toString('base64url');
 const { app, limiter } = createApp({
   log: false, // the screen shows the events instead
   onEvent: (e) => stats.event(e),
   onRequest: (r) => stats.request(r),
+  inspectorToken: token,
 });
 
 let started: Awaited<ReturnType<typeof listen>>;
@@ -113,11 +123,27 @@ function render(): void {
 if (tty) {
   out.write(ANSI.hideCursor + ANSI.clearScreen);
   process.on('exit', () => out.write(ANSI.showCursor));
-} else {
+} else if (!live) {
   out.write(`LimitRate demo: express-basic on ${url} (memory store), ${cast.length} simulated clients on ${PLANS.join(', ')}; numbers every ${interval} s${duration === undefined ? ', Ctrl-C to stop' : ` for ${duration} s`}\n`);
 }
 if (tty) render();
-const ticker = setInterval(render, interval * 1000);
+const ticker = live ? undefined : setInterval(render, interval * 1000);
+
+/** Stops the dashboard (q, Ctrl-C, --duration, SIGTERM): it resolves its promise then. */
+const closeDashboard = new AbortController();
+let dashboard: Promise<number> | undefined;
+if (live) {
+  // The dashboard of @limitrate/cli, reading this app's inspector over HTTP. ink draws
+  // only a last frame when it thinks it runs in CI: this is a terminal, tell it so.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = '0';
+  const cli = await import('@limitrate/cli');
+  const argv = ['dashboard', '--url', `${url}/limitrate`, '--token', token, '--interval', `${interval}s`, '--top', '8', '--alert', 'blockRate>40%', '--alert', 'p99>5ms'];
+  if (args.values['no-color'] === true) argv.push('--no-color');
+  const parsed = cli.parseArgs(argv, process.env);
+  if (parsed.kind !== 'run') throw new Error('the demo built dashboard arguments the CLI does not take');
+  dashboard = cli.runDashboard(parsed.options, cli.createSource(parsed.options), { signal: closeDashboard.signal });
+  void dashboard.then(() => shutdown('the dashboard was closed (q or Ctrl-C)'));
+}
 
 // --- stopping: Ctrl-C, SIGTERM or --duration ----------------------------------------------------
 
@@ -131,7 +157,9 @@ async function shutdown(why: string): Promise<void> {
   }
   stoppingAt = Date.now();
   stopping = true;
-  clearInterval(ticker);
+  if (ticker !== undefined) clearInterval(ticker);
+  closeDashboard.abort();
+  await dashboard;
   stats.freeze();
   stopTraffic.abort();
   await Promise.race([traffic, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);

@@ -15,6 +15,8 @@ export interface RunDashboardOptions {
   stdin?: NodeJS.ReadStream;
   stderr?: NodeJS.WriteStream;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Closes the dashboard as `q` would (a program embedding it, such as the demo, stopping by itself). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function runDashboard(
   source: ReportSource,
   streams: RunDashboardOptions = {},
 ): Promise<number> {
-  const { stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, env = process.env } = streams;
+  const { stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, env = process.env, signal } = streams;
   const color = colorEnabled(options.color, stdout, env);
   const fullScreen = stdout.isTTY === true;
   let restored = false;
@@ -63,17 +65,21 @@ export async function runDashboard(
   );
 
   let code = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    code = signal === 'SIGTERM' ? 143 : 129;
+  const onSignal = (name: NodeJS.Signals) => {
+    code = name === 'SIGTERM' ? 143 : 129;
     app.unmount();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
+  const onAbort = () => app.unmount();
+  if (signal?.aborted === true) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await app.waitUntilExit();
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    signal?.removeEventListener('abort', onAbort);
     app.cleanup();
     restore();
     process.off('exit', restore);
