@@ -94,7 +94,8 @@ describe('limitrate (built bin)', () => {
 
   describe.skipIf(SCRIPT === undefined)('dashboard in a terminal (CI=1 set)', () => {
     /** Runs the dashboard in a pseudo-terminal; `keys` are typed once the first report is on screen. */
-    function dashboard(keys: string[], args: string[] = []): Promise<{ code: number | null; output: string }> {
+    /** Runs the dashboard in a pseudo-terminal and types `keys`, each once the screen shows its `after` (if any) since the previous key. */
+    function dashboard(keys: Array<string | { key: string; after: string }>, args: string[] = []): Promise<{ code: number | null; output: string }> {
       const command = `stty cols 100 rows 40 2>/dev/null; exec '${process.execPath}' '${BIN}' dashboard --url '${server.url('/limitrate')}' --token '${TOKEN}' --interval 1s ${args.join(' ')}`;
       const child = spawn(SCRIPT!, ['-qfec', command, '/dev/null'], { env: envWith({ CI: '1', TERM: 'xterm-256color' }) });
       let output = '';
@@ -109,9 +110,14 @@ describe('limitrate (built bin)', () => {
           if (!typed && output.includes('TOP ENDPOINTS')) {
             typed = true;
             void (async () => {
-              for (const key of keys) {
+              let from = output.length;
+              for (const step of keys) {
+                const { key, after } = typeof step === 'string' ? { key: step, after: undefined } : step;
+                // Each key once the screen has reacted to the one before (a loaded machine is slow).
+                for (let waited = 0; after !== undefined && !plain(output.slice(from)).includes(after) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+                from = output.length;
                 child.stdin.write(key);
-                await new Promise((r) => setTimeout(r, 150));
+                await new Promise((r) => setTimeout(r, 50));
               }
             })();
           }
@@ -134,7 +140,7 @@ describe('limitrate (built bin)', () => {
 
     it('applies a typed filter, then quits with Ctrl-C', { timeout: 45_000 }, async () => {
       const before = server.requests.length;
-      const { code, output } = await dashboard(['f', 'plan:free', '\r', '\u0003']);
+      const { code, output } = await dashboard(['f', { key: 'plan:free', after: 'filter>' }, { key: '\r', after: 'plan:free' }, { key: '\u0003', after: 'filter: plan:free' }]);
       expect(code).toBe(0);
       expect(plain(output)).toContain('filter: plan:free');
       expect(server.requests.slice(before).some((r) => r.url.searchParams.get('plan') === 'free')).toBe(true);

@@ -85,6 +85,7 @@ export class RateLimiter<TReq = unknown> {
     }
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
     const counts = this.instruments?.counts;
+    if (counts !== undefined && this.analytics !== undefined) counts.listener = this.analytics;
     this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts !== undefined ? { checkCounts: () => counts.entries } : {}) };
     // Store operations are timed through a wrapper, for every store but the memory store,
     // which checks call directly (its operations are reported by traced checks only).

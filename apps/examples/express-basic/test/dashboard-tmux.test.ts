@@ -3,7 +3,7 @@
 // inspector over HTTP. The screen must show what the app served; `f` filters, `e` writes
 // the CSV of what is shown, `h` moves to the hour view, `q` quits with 0. A wrong token is
 // said on screen while the dashboard keeps running; the demo (`pnpm demo`) shows the
-// dashboard live. LIMITRATE_UPDATE_DOCS=1 saves the screens for docs/cli.md.
+// dashboard live. LIMITRATE_CAPTURE_DIR=<dir> saves the screens (docs/cli.md shows them).
 import type { Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +17,6 @@ import { clearOfMinuteEnd } from './minute.js';
 import { Pane, TMUX, TMUX_REQUIRED } from './tmux.js';
 
 const APP = fileURLToPath(new URL('..', import.meta.url));
-const DOCS = fileURLToPath(new URL('../../../../docs/captures/', import.meta.url));
 const require = createRequire(import.meta.url);
 /** The CLI as `npx limitrate` runs it: the bin of the built @limitrate/cli. */
 const CLI = join(dirname(require.resolve('@limitrate/cli/package.json')), 'dist/cli.js');
@@ -25,11 +24,12 @@ const TOKEN = 'e2e-inspector-token';
 
 if (TMUX === undefined && TMUX_REQUIRED) throw new Error('LIMITRATE_TMUX is set but tmux cannot run');
 
-/** Saves a screen for the docs when asked (LIMITRATE_UPDATE_DOCS=1). */
+/** Saves a screen when asked (LIMITRATE_CAPTURE_DIR), for the docs. */
 function capture(name: string, screen: string): void {
-  if (process.env.LIMITRATE_UPDATE_DOCS !== '1') return;
-  mkdirSync(DOCS, { recursive: true });
-  writeFileSync(join(DOCS, `${name}.txt`), `${screen.replace(/\s+$/gm, '').trimEnd()}\n`);
+  const dir = process.env.LIMITRATE_CAPTURE_DIR;
+  if (dir === undefined || dir === '') return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.txt`), `${screen.replace(/\s+$/gm, '').trimEnd()}\n`);
 }
 
 interface Served {

@@ -1,13 +1,15 @@
-// The analytics sink of a limiter (`analytics: true`): each check's result is queued in a
-// fixed ring (a few fields copied into preallocated arrays, nothing else on the check's path), and folded into
-// per-minute and per-hour buckets, recent blocks and store health in batches, on a timer
-// or when the ring is full. Optionally writes deltas to a shared sink (Redis) for a fleet.
+// The analytics sink of a limiter (`analytics: true`): each check's result is queued where
+// the limiter counts checks, in a fixed ring (a few fields copied into preallocated arrays,
+// nothing else on the check's path), and folded into per-minute and per-hour buckets,
+// recent blocks and store health in batches, on a timer or when the ring is full.
+// Optionally writes deltas to a shared sink (Redis) for a fleet.
 import type { Clock } from '../clock.js';
 import { ConfigError, type ConfigIssue } from '../errors/index.js';
 import type { EventBus } from '../events/bus.js';
 import { formatNumber, formatUsd } from '../http/messages.js';
 import type { UsageRecordedEvent } from '../events/types.js';
 import { CallbackError } from '../errors/index.js';
+import type { CountListener } from '../instrument/counts.js';
 import type { CheckRecord, Instrumentation, InstrumentedLimiter, StoreOperationRecord } from '../instrument/types.js';
 import type { RateLimitResult } from '../types.js';
 import { parseDuration } from '../util/duration.js';
@@ -128,8 +130,10 @@ function blockOf(r: RateLimitResult, instance: string): BlockRecord {
  * const report = limiter.analytics!.report({ range: 'hour' });
  * ```
  */
-export class AnalyticsRecorder implements Instrumentation {
+export class AnalyticsRecorder implements Instrumentation, CountListener {
   readonly name = 'analytics';
+  /** Checks reach the recorder where the limiter counts them (enqueue), the cheapest place: no hook per check. */
+  readonly counts = true;
   readonly instance: InstanceInfo;
   // The queued checks, as a few fields each (keeping whole results would keep them alive
   // past the young generation, which costs the garbage collector more than the rest). What
@@ -198,15 +202,14 @@ export class AnalyticsRecorder implements Instrumentation {
     return () => this.close();
   }
 
-  /** Every check: queued, folded in later. */
-  onCheck(record: CheckRecord): void {
+  /** Every check, from the limiter's counts: queued, folded in later. */
+  enqueue(r: RateLimitResult): void {
     if (this.queued === RING) this.drain();
-    const r = record.result;
     const i = this.queued++;
     this.ringUser[i] = r.user;
     this.ringPlan[i] = r.plan;
     this.ringEndpoint[i] = r.endpoint;
-    this.ringOutcome[i] = record.outcome;
+    this.ringOutcome[i] = !r.allowed ? 'blocked' : r.action === 'allow' ? 'allowed' : r.dryRun || r.action === 'allow-and-log' ? 'logged' : 'slowed';
     this.ringAt[i] = r.timestamp;
     this.ringCost[i] = r.cost;
     this.ringTokens[i] = r.tokens;

@@ -34,8 +34,15 @@ function count(e: Entry, r: RateLimitResult): void {
   if (r.tokens !== 0) e.tokens += r.tokens;
 }
 
+/** Takes every counted check as well (the analytics recorder's queue), at the same place and cost as a count. */
+export interface CountListener {
+  enqueue(r: RateLimitResult): void;
+}
+
 export class CountsTable {
   private readonly byKey = new Map<string, Entry>();
+  /** Gets every counted check too (set by the limiter when analytics is on). */
+  listener: CountListener | undefined = undefined;
   /** In the order first seen (what `checkCounts()` returns). */
   readonly entries: Entry[] = [];
   private other: Entry | undefined;
@@ -49,6 +56,7 @@ export class CountsTable {
     let e = res.counts as Entry | undefined;
     if (e === undefined) res.counts = e = this.entryOf(res.plan, res.endpoint.key);
     count(e, r);
+    this.listener?.enqueue(r);
   }
 
   /**
@@ -64,6 +72,7 @@ export class CountsTable {
   /** Counts a check by the plan and endpoint its result names (an unknown plan's, say). */
   add(r: RateLimitResult): void {
     count(this.entryOf(r.plan, r.endpoint), r);
+    this.listener?.enqueue(r);
   }
 
   entryOf(plan: string, endpoint: string): Entry {
