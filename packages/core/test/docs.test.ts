@@ -142,12 +142,9 @@ describe('docs: code blocks are the example files, verbatim', () => {
     const specifiers = [...source.matchAll(/\b(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
     expect(specifiers.length).toBeGreaterThan(0);
     // The production guide's examples use the store packages, the testing guide's are tests
-    // (run by docs/examples/vitest.config.ts); every other example core alone.
-    const allowed = STORE_EXAMPLE.test(name)
-      ? ['@limitrate/core', '@limitrate/redis', '@limitrate/upstash']
-      : TEST_EXAMPLE.test(name)
-        ? ['@limitrate/core', '@limitrate/testing', 'vitest']
-        : ['@limitrate/core'];
+    // (run by docs/examples/vitest.config.ts), the dashboard guide's serve an app and read
+    // Redis; every other example core alone.
+    const allowed = IMPORTS.find(([pattern]) => pattern.test(name))?.[1] ?? ['@limitrate/core'];
     expect(specifiers.filter((s) => !allowed.includes(s!))).toEqual([]);
   });
 });
@@ -157,7 +154,14 @@ describe('docs: code blocks are the example files, verbatim', () => {
  * (LIMITRATE_REDIS_URL, which `npm test` starts), and UPSTASH_REDIS_REST_URL / _TOKEN a local
  * Upstash-compatible REST server in front of it. Without a test Redis they are skipped.
  */
-const STORE_EXAMPLE = /^production-/;
+const STORE_EXAMPLE = /^(?:production-|analytics-fleet)/;
+/** What an example may import besides core, by its name. */
+const IMPORTS: Array<[RegExp, string[]]> = [
+  [/^production-/, ['@limitrate/core', '@limitrate/redis', '@limitrate/upstash']],
+  [/^testing-.*\.test\.ts$/, ['@limitrate/core', '@limitrate/testing', 'vitest']],
+  [/^analytics-fleet/, ['@limitrate/core', '@limitrate/redis', 'ioredis']],
+  [/^analytics-inspector/, ['@limitrate/core', '@limitrate/express', 'express', 'node:net']],
+];
 /** The testing guide's examples are test files, run by their own vitest project (docs/examples/vitest.config.ts). */
 const TEST_EXAMPLE = /^testing-.*\.test\.ts$/;
 const testRedis = process.env.LIMITRATE_REDIS_URL;

@@ -5,7 +5,7 @@
 // said on screen while the dashboard keeps running; the demo (`pnpm demo`) shows the
 // dashboard live. LIMITRATE_CAPTURE_DIR=<dir> saves the screens (docs/cli.md shows them).
 import type { Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitRateMiddleware } from '@limitrate/express';
 import { createApp, listen } from '../src/app.js';
 import { clearOfMinuteEnd } from './minute.js';
-import { Pane, TMUX, TMUX_REQUIRED } from './tmux.js';
+import { Pane, saveScreen, TMUX, TMUX_REQUIRED } from './tmux.js';
 
 const APP = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -23,14 +23,6 @@ const CLI = join(dirname(require.resolve('@limitrate/cli/package.json')), 'dist/
 const TOKEN = 'e2e-inspector-token';
 
 if (TMUX === undefined && TMUX_REQUIRED) throw new Error('LIMITRATE_TMUX is set but tmux cannot run');
-
-/** Saves a screen when asked (LIMITRATE_CAPTURE_DIR), for the docs. */
-function capture(name: string, screen: string): void {
-  const dir = process.env.LIMITRATE_CAPTURE_DIR;
-  if (dir === undefined || dir === '') return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.txt`), `${screen.replace(/\s+$/gm, '').trimEnd()}\n`);
-}
 
 interface Served {
   requests: number;
@@ -96,7 +88,7 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
     const pane = Pane.start(['node', CLI, 'dashboard', '--url', `${url}/limitrate`, '--token', TOKEN, '--interval', '1s', '--export-dir', exportDir, '--alert', 'blockRate>5%'], { cwd: APP, width: 140, height: 50 });
     try {
       const screen = await pane.waitFor((s) => s.includes('TOP ENDPOINTS') && s.includes(`Total requests: ${count(total.requests)}`));
-      capture('dashboard-now', screen);
+      saveScreen('dashboard-now', screen);
       expect(screen).toContain('LimitRate Live Dashboard');
       expect(screen).toMatch(/Store: memory\s+Status: ● Online/);
       expect(screen).toContain(`Rate limited: ${count(total.blocked)}`);
@@ -126,7 +118,7 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
       pane.send('user:bob', true);
       pane.send('Enter');
       const filtered = await pane.waitFor((s) => /filter: user:bob/.test(s) && s.includes('Total requests: 6'));
-      capture('dashboard-filter', filtered);
+      saveScreen('dashboard-filter', filtered);
       expect(filtered).toMatch(/bob\s+pro\s+6\s/);
       expect(filtered).not.toContain('alice');
       expect(row(filtered, 'GET|/api/items').slice(0, 2)).toEqual([6, 6]);
@@ -154,11 +146,11 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
       await pane.waitFor((s) => !/filter: user:bob/.test(s) && s.includes(`Total requests: ${count(total.requests)}`));
       pane.send('h');
       const hour = await pane.waitFor((s) => /range: hour/.test(s) && /per minute, last hour/.test(s));
-      capture('dashboard-hour', hour);
+      saveScreen('dashboard-hour', hour);
       expect(hour).toContain(`Total requests: ${count(total.requests)}`);
       pane.send('h');
       const day = await pane.waitFor((s) => /range: day/.test(s) && /per hour/.test(s));
-      capture('dashboard-day', day);
+      saveScreen('dashboard-day', day);
       expect(day).toContain(`Total requests: ${count(total.requests)}`);
 
       pane.send('q');
@@ -172,7 +164,7 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
     const pane = Pane.start(['node', CLI, 'dashboard', '--url', `${url}/limitrate`, '--token', 'not-the-token', '--interval', '1s'], { cwd: APP, width: 120, height: 30 });
     try {
       const screen = await pane.waitFor(/token/i);
-      capture('dashboard-wrong-token', screen);
+      saveScreen('dashboard-wrong-token', screen);
       expect(screen).toMatch(/ERR_LIMITRATE_CLI_UNAUTHORIZED|rejected the token|token does not match|401/i);
       // Still running two refreshes later.
       await new Promise((r) => setTimeout(r, 2500));
@@ -189,7 +181,7 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
     try {
       expect(await pane.exitCode()).toBe(0);
       const screen = pane.capture();
-      capture('inspect', screen);
+      saveScreen('inspect', screen);
       expect(screen).toContain(`Total requests: ${count(total.requests)}`);
       expect(row(screen, 'POST|/api/chat')[0]).toBe(byEndpoint.get('POST|/api/chat')!.requests);
     } finally {
@@ -201,7 +193,7 @@ describe.skipIf(TMUX === undefined)('limitrate dashboard in a terminal (tmux)', 
     const pane = Pane.start(['node', '--import', 'tsx', 'src/demo.ts', '--duration', '60'], { cwd: APP, width: 130, height: 48 });
     try {
       const screen = await pane.waitFor((s) => s.includes('TOP ENDPOINTS') && /Total requests: [1-9]/.test(s) && /mallory\s+free/.test(s) && /Rate limit exceeded/.test(s), 30_000);
-      capture('demo', screen);
+      saveScreen('demo', screen);
       expect(screen).toContain('LimitRate Live Dashboard');
       expect(screen).toMatch(/GET\|\/api\/items\/:id/);
       pane.send('q');

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyticsReport } from '@limitrate/core';
 import { clearOfMinuteEnd } from './minute.js';
-import { Pane, TMUX } from './tmux.js';
+import { Pane, saveScreen, TMUX } from './tmux.js';
 
 const APP = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -146,6 +146,7 @@ describe.skipIf(REDIS_URL === undefined)('two instances, one Redis: the fleet vi
       const pane = Pane.start(['node', CLI, 'dashboard', '--redis', REDIS_URL!, '--prefix', `${PREFIX}:analytics`, '--interval', '1s'], { cwd: APP, width: 140, height: 45 });
       try {
         const screen = await pane.waitFor((s) => s.includes(`Total requests: ${requests}`) && /Instances: 2/.test(s));
+        saveScreen('dashboard-fleet', screen);
         expect(screen).toContain(`Rate limited: ${blocked}`);
         expect(screen).toMatch(/Store: redis/);
         expect(screen).toMatch(/alice\s+free\s+16\s+6\s/);

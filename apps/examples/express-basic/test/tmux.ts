@@ -2,7 +2,7 @@
 // own socket, no user configuration) — that tests type into (send-keys) and read
 // (capture-pane), and whose exit code they get back.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,4 +85,12 @@ export class Pane {
   kill(): void {
     spawnSync(TMUX!, ['-L', this.socket, 'kill-server']);
   }
+}
+
+/** Saves a screen when asked (LIMITRATE_CAPTURE_DIR=<dir>): docs/cli.md shows them. */
+export function saveScreen(name: string, screen: string): void {
+  const dir = process.env.LIMITRATE_CAPTURE_DIR;
+  if (dir === undefined || dir === '') return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.txt`), `${screen.replace(/\s+$/gm, '').trimEnd()}\n`);
 }
