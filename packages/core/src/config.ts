@@ -1,6 +1,7 @@
 // The RateLimiter's configuration type and how it resolves defaults (store, default plan,
 // failure policy, timeouts).
 import type { Clock } from './clock.js';
+import type { AnalyticsRecorder } from './analytics/recorder.js';
 import type { AnalyticsOptions } from './analytics/types.js';
 import type { Instrumentation } from './instrument/types.js';
 import type { DryRunEvent, LimitRateEvent } from './events/types.js';
@@ -121,9 +122,11 @@ export interface RateLimiterConfig<TReq = unknown> {
    * per-hour counts per endpoint, plan and user (the busiest users), cost per user, recent
    * blocks and store health. `true` for the defaults, or options (`topUsers`,
    * `recentBlocks`, `retention`, a shared `sink` such as `redisAnalytics()` from
-   * @limitrate/redis). Read it with `limiter.analytics.report()`. Off by default.
+   * @limitrate/redis). Read it with `limiter.analytics.report()`. Off by default. Another
+   * limiter's `analytics` (its recorder) makes this one count into it (an adapter's route
+   * limiters counting into the app's): that limiter keeps running and closing it.
    */
-  analytics?: boolean | AnalyticsOptions;
+  analytics?: boolean | AnalyticsOptions | AnalyticsRecorder;
 }
 
 /** Builds the store a configuration asks for. */

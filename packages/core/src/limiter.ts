@@ -71,17 +71,25 @@ export class RateLimiter<TReq = unknown> {
     // A store with events of its own (ResilientStore) reports them to this limiter's listeners.
     this.storeEvents = this.store.attach?.(this.events);
     const list = instrumentationsOf(config.metrics, config.tracing);
-    const analytics = resolveAnalytics(config.analytics);
-    this.analytics = analytics === undefined ? undefined : new AnalyticsRecorder(analytics, clock);
-    if (this.analytics !== undefined) {
-      // A sink that cannot use this store (redisAnalytics() on a memory store) fails here, at construction.
-      try {
-        this.analytics.attachSink(this.store);
-      } catch (error) {
-        if (this.ownsStore) void Promise.resolve(this.store.close?.()).catch(() => undefined);
-        throw error;
+    if (config.analytics instanceof AnalyticsRecorder) {
+      // Another limiter's analytics (an adapter's route limiter counting into the app's):
+      // this limiter's checks and store operations go there; that limiter runs and closes it.
+      const shared = config.analytics;
+      this.analytics = shared;
+      list.push({ name: 'analytics', counts: true, onTimedCheck: (r) => shared.onTimedCheck(r), onStoreOperation: (r) => shared.onStoreOperation(r) });
+    } else {
+      const analytics = resolveAnalytics(config.analytics);
+      this.analytics = analytics === undefined ? undefined : new AnalyticsRecorder(analytics, clock);
+      if (this.analytics !== undefined) {
+        // A sink that cannot use this store (redisAnalytics() on a memory store) fails here, at construction.
+        try {
+          this.analytics.attachSink(this.store);
+        } catch (error) {
+          if (this.ownsStore) void Promise.resolve(this.store.close?.()).catch(() => undefined);
+          throw error;
+        }
+        list.push(this.analytics);
       }
-      list.push(this.analytics);
     }
     this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
     const counts = this.instruments?.counts;

@@ -2,7 +2,7 @@
 // or on its first request), the limiter that counts it (the plugin's, or one of the route's
 // own sharing the plugin's store, events and analytics), its endpoint and the hook it is
 // checked in.
-import { canonicalEndpoint, ConfigError, HttpLimiter, PolicyEngine, type AnalyticsRecorder, type HttpLimiterOptions, type Instrumentation, type LimitRateEvent } from '@limitrate/core';
+import { canonicalEndpoint, ConfigError, HttpLimiter, PolicyEngine, type HttpLimiterOptions, type LimitRateEvent } from '@limitrate/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OWN_LIMITER_KEYS, routeOptionIssues, type LimitRateHook, type RouteLimitOptions } from './options.js';
 
@@ -32,20 +32,6 @@ export interface RouteConfig {
 const STORE_EVENTS: ReadonlySet<string> = new Set(['store_circuit', 'store_fallback']);
 /** The route options of a `limitrate: false` route under an ipBlocklist: every request is skipped, after the blocklist. */
 const BLOCKLIST_ONLY: RouteLimitOptions = { skip: () => true };
-/**
- * Hands a route limiter's checks and store operations to the plugin's analytics, so that
- * `app.limitrate.inspector()` reports every route (its token usage arrives with the events
- * the route limiter passes on).
- */
-function analyticsOf(recorder: AnalyticsRecorder): Instrumentation {
-  return {
-    name: 'analytics',
-    onCheck: (record) => recorder.onCheck(record),
-    onTimedCheck: (record) => recorder.onTimedCheck(record),
-    onStoreOperation: (record) => recorder.onStoreOperation(record),
-  };
-}
-
 /** Methods whose requests have no body for a callback to read. */
 const BODILESS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
@@ -155,7 +141,7 @@ export class RouteTable {
     const options: HttpLimiterOptions<FastifyRequest, FastifyReply> = { ...base, store: this.main.limiter.store };
     // One analytics per plugin: the route's checks are counted in the plugin's.
     const recorder = this.main.limiter.analytics;
-    if (recorder !== undefined) options.metrics = [...(base.metrics === undefined ? [] : Array.isArray(base.metrics) ? base.metrics : [base.metrics]), analyticsOf(recorder)];
+    if (recorder !== undefined) options.analytics = recorder;
     if (o.policies !== undefined) options.policies = o.policies;
     if (o.skip !== undefined) options.skip = o.skip;
     if (o.identifyTokenUsage !== undefined) options.identifyTokenUsage = o.identifyTokenUsage;

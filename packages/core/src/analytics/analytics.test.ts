@@ -326,6 +326,27 @@ describe('analytics: shared sink', () => {
   });
 });
 
+describe('analytics: shared by limiters', () => {
+  it('a limiter given another one’s analytics counts into it, and leaves closing it to its owner', async () => {
+    const { clock, limiter, analytics } = limiterAt();
+    const route = new RateLimiter({ policies: { free: { rate: { maxPerMinute: 1 } } }, clock, analytics });
+    expect(route.analytics).toBe(analytics);
+    await limiter.check({ userId: 'a', endpoint: 'GET|/x' });
+    await route.check({ userId: 'b', endpoint: 'GET|/export' });
+    await route.check({ userId: 'b', endpoint: 'GET|/export' });
+    await route.close();
+    await limiter.check({ userId: 'a', endpoint: 'GET|/x' });
+    const report = analytics.report();
+    expect(report.totals).toMatchObject({ requests: 4, blocked: 1 });
+    expect(report.endpoints.map((e) => [e.endpoint, e.requests, e.blocked])).toEqual([
+      ['GET|/export', 2, 1],
+      ['GET|/x', 2, 0],
+    ]);
+    expect(report.recentBlocks[0]).toMatchObject({ user: 'b', endpoint: 'GET|/export' });
+    await limiter.close();
+  });
+});
+
 describe('analytics: buckets and reports', () => {
   it('mergeBucket adds pairs, users and store counters, folding users past the cap', () => {
     const a = emptyBucket(T0 + 5, 'minute');

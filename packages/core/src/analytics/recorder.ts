@@ -18,6 +18,8 @@ import { buildReport } from './report.js';
 import type { AnalyticsBatch, AnalyticsBucket, AnalyticsOptions, AnalyticsReport, AnalyticsSink, BlockRecord, InstanceInfo, ReportQuery } from './types.js';
 
 const RING = 4096;
+/** Outcomes by their code in the ring. */
+const OUTCOMES: readonly Outcome[] = ['allowed', 'blocked', 'slowed', 'logged'];
 /** How often queued checks are folded in (ms). */
 const DRAIN_MS = 1000;
 /** Minutes kept in process: the hour view, and one more. */
@@ -142,11 +144,11 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
   private readonly ringUser: string[] = new Array<string>(RING).fill('');
   private readonly ringPlan: string[] = new Array<string>(RING).fill('');
   private readonly ringEndpoint: string[] = new Array<string>(RING).fill('');
-  private readonly ringOutcome: Outcome[] = new Array<Outcome>(RING).fill('allowed');
+  /** The outcome's index in OUTCOMES, plus 4 when the failure policy decided. */
+  private readonly ringCode = new Uint8Array(RING);
   private readonly ringAt = new Float64Array(RING);
   private readonly ringCost = new Float64Array(RING);
   private readonly ringTokens = new Float64Array(RING);
-  private readonly ringDegraded = new Uint8Array(RING);
   /** Refused checks' results (for recent blocks), in the order queued. */
   private refused: RateLimitResult[] = [];
   private queued = 0;
@@ -209,11 +211,10 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
     this.ringUser[i] = r.user;
     this.ringPlan[i] = r.plan;
     this.ringEndpoint[i] = r.endpoint;
-    this.ringOutcome[i] = !r.allowed ? 'blocked' : r.action === 'allow' ? 'allowed' : r.dryRun || r.action === 'allow-and-log' ? 'logged' : 'slowed';
+    this.ringCode[i] = (!r.allowed ? 1 : r.action === 'allow' ? 0 : r.dryRun || r.action === 'allow-and-log' ? 3 : 2) | (r.degraded ? 4 : 0);
     this.ringAt[i] = r.timestamp;
     this.ringCost[i] = r.cost;
     this.ringTokens[i] = r.tokens;
-    this.ringDegraded[i] = r.degraded ? 1 : 0;
     if (!r.allowed) this.refused.push(r);
   }
 
@@ -292,8 +293,9 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
       const user = this.ringUser[i]!;
       const plan = this.ringPlan[i]!;
       const endpoint = this.ringEndpoint[i]!;
-      const outcome = this.ringOutcome[i]!;
-      const degraded = this.ringDegraded[i] === 1;
+      const code = this.ringCode[i]!;
+      const outcome = OUTCOMES[code & 3]!;
+      const degraded = code >= 4;
       const cost = this.ringCost[i]!;
       const tokens = this.ringTokens[i]!;
       minute!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
