@@ -14,10 +14,30 @@ function queryOf(url: string | undefined): URLSearchParams {
   return new URLSearchParams(raw.slice(at + 1, hash < 0 ? undefined : hash));
 }
 
+/** `next build` is running (it loads route modules, often without the runtime's secrets). */
+function building(): boolean {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEXT_PHASE === 'phase-production-build';
+}
+
+/**
+ * Core's inspector for `limiter()`. A configuration error (no token, analytics off) throws
+ * now, except while `next build` loads the module: then it throws at the first request, so
+ * that a build without the runtime's secrets still succeeds.
+ */
+function inspectorOf(limiter: () => InspectedLimiter, options: InspectorOptions): (request: InspectorRequest) => ReturnType<ReturnType<typeof createInspector>> {
+  try {
+    return createInspector(limiter, options);
+  } catch (error) {
+    if (!building()) throw error;
+    let inspect: ReturnType<typeof createInspector> | undefined;
+    return (request) => (inspect ??= createInspector(limiter, options))(request);
+  }
+}
+
 /**
  * A route handler answering the inspector's requests for the limiter `limiter()` returns.
  * Throws a ConfigError now when the token is missing or shorter than 8 characters, or
- * analytics is off.
+ * analytics is off (during `next build`, at the first request instead).
  *
  * @example
  * ```ts
@@ -26,7 +46,7 @@ function queryOf(url: string | undefined): URLSearchParams {
  * ```
  */
 export function routeInspector(limiter: () => InspectedLimiter, options: InspectorOptions): (request: Request) => Response {
-  const inspect = createInspector(limiter, options);
+  const inspect = inspectorOf(limiter, options);
   return function limitrateInspector(request: Request): Response {
     const answer = inspect({ method: request.method, query: queryOf(request.url), header: (name) => request.headers.get(name) ?? undefined });
     return new Response(request.method === 'HEAD' ? null : answer.body, { status: answer.status, headers: answer.headers });
@@ -56,7 +76,7 @@ function describeNode(req: NextApiRequest): InspectorRequest {
  * ```
  */
 export function apiInspector(limiter: () => InspectedLimiter, options: InspectorOptions): (req: NextApiRequest, res: NextApiResponse) => void {
-  const inspect = createInspector(limiter, options);
+  const inspect = inspectorOf(limiter, options);
   return function limitrateApiInspector(req: NextApiRequest, res: NextApiResponse): void {
     const answer = inspect(describeNode(req));
     res.statusCode = answer.status;

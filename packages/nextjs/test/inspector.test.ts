@@ -90,4 +90,21 @@ describe('inspector', () => {
     expect(r.status).toBe(200);
     expect((r.body as unknown as AnalyticsReport).totals.requests).toBe(1);
   });
+
+  it('during next build, a missing token fails the first request instead of the build', async () => {
+    const limit = h.withRateLimit({ identifyUser: () => 'u', analytics: true, policies: INSPECTOR_POLICIES });
+    const before = process.env.NEXT_PHASE;
+    process.env.NEXT_PHASE = 'phase-production-build';
+    let handler: (request: NextRequest) => Response;
+    try {
+      handler = limit.inspector({ token: process.env.LIMITRATE_TEST_UNSET_TOKEN! });
+    } finally {
+      if (before === undefined) delete process.env.NEXT_PHASE;
+      else process.env.NEXT_PHASE = before;
+    }
+    const error = thrown(() => handler(nextRequest('/limitrate', { headers: bearer() })));
+    expect(error).toMatchObject({ code: 'ERR_LIMITRATE_INVALID_CONFIG', path: 'inspector.token' });
+    // Outside the build, the same mistake throws at once.
+    expect(thrown(() => limit.inspector({ token: process.env.LIMITRATE_TEST_UNSET_TOKEN! }))).toBeInstanceOf(ConfigError);
+  });
 });
