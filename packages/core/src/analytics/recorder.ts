@@ -13,13 +13,11 @@ import type { CountListener } from '../instrument/counts.js';
 import type { CheckRecord, Instrumentation, InstrumentedLimiter, StoreOperationRecord } from '../instrument/types.js';
 import type { RateLimitResult } from '../types.js';
 import { parseDuration } from '../util/duration.js';
-import { HOUR_MS, LiveBucket, MINUTE_MS, observeLatency, type Outcome } from './buckets.js';
+import { HOUR_MS, LiveBucket, MINUTE_MS, observeLatency } from './buckets.js';
 import { buildReport } from './report.js';
 import type { AnalyticsBatch, AnalyticsBucket, AnalyticsOptions, AnalyticsReport, AnalyticsSink, BlockRecord, InstanceInfo, ReportQuery } from './types.js';
 
 const RING = 4096;
-/** Outcomes by their code in the ring. */
-const OUTCOMES: readonly Outcome[] = ['allowed', 'blocked', 'slowed', 'logged'];
 /** How often queued checks are folded in (ms). */
 const DRAIN_MS = 1000;
 /** Minutes kept in process: the hour view, and one more. */
@@ -144,7 +142,7 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
   private readonly ringUser: string[] = new Array<string>(RING).fill('');
   private readonly ringPlan: string[] = new Array<string>(RING).fill('');
   private readonly ringEndpoint: string[] = new Array<string>(RING).fill('');
-  /** The outcome's index in OUTCOMES, plus 4 when the failure policy decided. */
+  /** What each check did: a CheckCode (0 allowed, 1 blocked, 2 slowed, 3 logged, plus 4 when the failure policy decided). */
   private readonly ringCode = new Uint8Array(RING);
   private readonly ringAt = new Float64Array(RING);
   private readonly ringCost = new Float64Array(RING);
@@ -294,12 +292,10 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
       const plan = this.ringPlan[i]!;
       const endpoint = this.ringEndpoint[i]!;
       const code = this.ringCode[i]!;
-      const outcome = OUTCOMES[code & 3]!;
-      const degraded = code >= 4;
       const cost = this.ringCost[i]!;
       const tokens = this.ringTokens[i]!;
-      minute!.count(user, plan, endpoint, outcome, degraded, cost, tokens);
-      pending?.count(user, plan, endpoint, outcome, degraded, cost, tokens);
+      minute!.count(user, plan, endpoint, code, cost, tokens);
+      pending?.count(user, plan, endpoint, code, cost, tokens);
     }
     if (this.refused.length > 0) {
       for (const r of this.refused) {
