@@ -21,7 +21,7 @@ const N2 = 4000;
 
 /** The variants counted per framework, in table order, and which is bare and which the peer. */
 export const INSTRUCTION_SETS = {
-  fastify: { bare: 'fastify-bare', subjects: ['fastify-limitrate', 'fastify-limitrate-legacy', 'fastify-rate-limit'], peer: 'fastify-rate-limit' },
+  fastify: { bare: 'fastify-bare', subjects: ['fastify-limitrate', 'fastify-limitrate-legacy', 'fastify-limitrate-analytics', 'fastify-rate-limit'], peer: 'fastify-rate-limit' },
   hono: { bare: 'hono-bare', subjects: ['hono-limitrate', 'hono-limitrate-legacy', 'hono-rate-limiter'], peer: 'hono-rate-limiter' },
 };
 

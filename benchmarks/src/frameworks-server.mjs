@@ -29,6 +29,13 @@ const fastifyVariants = {
       await app.register(limitrate, { policies, headers: 'legacy', ...(users === 'many' ? { identifyUser: (req) => req.headers['x-user-id'] ?? 'anonymous' } : {}) });
     },
   },
+  'fastify-limitrate-analytics': {
+    label: 'LimitRate @limitrate/fastify with analytics: true (what the dashboard reads: per-minute counts, busiest users, recent blocks, store health)',
+    async register(app, users) {
+      const { limitrate } = await import('@limitrate/fastify');
+      await app.register(limitrate, { policies, analytics: true, ...(users === 'many' ? { identifyUser: (req) => req.headers['x-user-id'] ?? 'anonymous' } : {}) });
+    },
+  },
   'fastify-rate-limit': {
     label: '@fastify/rate-limit 11 (its memory store, default headers)',
     async register(app, users) {
