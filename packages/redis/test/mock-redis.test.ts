@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../src/index.js';
-// The source, not the build: @limitrate/testing depends on nothing here, so no build order to keep.
 import { mockRedis } from '@limitrate/testing';
 import { describeDifferential } from './differential-suite.js';
 import { REDIS_SERVER_BIN, startRedis, uniquePrefix, type TestRedis } from './redis-server.js';
@@ -86,7 +85,12 @@ describe.skipIf(REDIS_SERVER_BIN === undefined && !process.env.LIMITRATE_REDIS_U
         }
         await real.unlink(...[0, 1, 2, 3].map((i) => `${prefix}k${i}`));
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // Once failed in CI: a leaky bucket's state whose exact value ends in a 5 at the 18th
+        // digit, which C's %.17g rounds to even (the mock used to round it up).
+        examples: [[{ start: 376115754039.5966, specs: [{ algorithm: 'fixed-window', limit: 2, windowMs: 1000 }, { algorithm: 'leaky-bucket', capacity: 1, leakRate: 0.05 }, { algorithm: 'leaky-bucket', capacity: 1, leakRate: 0.05 }, { algorithm: 'fixed-window', limit: 1, windowMs: 60000 }], calls: [{ dt: 0, mode: 'consume', costs: [0, 0, 0.5, 0.5], pick: [3], atBack: undefined }] }]],
+      },
     );
   });
 

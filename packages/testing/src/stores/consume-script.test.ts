@@ -209,6 +209,26 @@ describe("Lua's numbers", () => {
     expect(formatG17(1.0000000000000002)).toBe('1.0000000000000002');
   });
 
+  it("rounds the exact value, a tie to even, as glibc's %.17g does (where toPrecision rounds a tie up)", () => {
+    // Each exact value has 18 significant digits, the last a 5 (values from C's printf).
+    expect(formatG17(5960.40338134765625)).toBe('5960.4033813476562');
+    expect(formatG17(467023.078369140625)).toBe('467023.07836914062');
+    expect(formatG17(668115.52709960937500)).toBe('668115.52709960938');
+    expect(formatG17(-745908.340087890625)).toBe('-745908.34008789062');
+    // Edges: the least and greatest doubles, seventeen nines, where %g turns to exponents.
+    expect(formatG17(5e-324)).toBe('4.9406564584124654e-324');
+    expect(formatG17(2.2250738585072014e-308)).toBe('2.2250738585072014e-308');
+    expect(formatG17(1.7976931348623157e308)).toBe('1.7976931348623157e+308');
+    expect(formatG17(1e23)).toBe('9.9999999999999992e+22');
+    expect(formatG17(1e17)).toBe('1e+17');
+    expect(formatG17(1e-299)).toBe('9.9999999999999999e-300');
+    expect(formatG17(1e16)).toBe('10000000000000000');
+    expect(formatG17(2 ** 60)).toBe('1.152921504606847e+18');
+    expect(formatG17(0.000123)).toBe('0.00012300000000000001');
+    expect(formatG17(1.25e-5)).toBe('1.2500000000000001e-05');
+    expect(formatG17(0.30000000000000004)).toBe('0.30000000000000004');
+  });
+
   it('writes text that reads back as the same double', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true }), (x) => {

@@ -23,20 +23,52 @@ export function luaNumber(text: string | undefined): number | undefined {
   return undefined;
 }
 
-/** C's `%.17g`, as Lua's string.format writes it (glibc spelling of infinities and NaN). */
+/**
+ * C's `%.17g`, as Lua's string.format writes it (glibc spelling of infinities and NaN).
+ * glibc rounds the double's exact decimal value, and a tie to even: 5960.40338134765625
+ * is '5960.4033813476562' there, where JavaScript's toPrecision rounds the tie up. So the
+ * digits come from the exact value, a BigInt.
+ */
 export function formatG17(x: number): string {
   if (Number.isNaN(x)) return signBit(x) ? '-nan' : 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const [mantissa, exp] = x.toExponential(16).split('e') as [string, string];
-  const e = Number(exp);
-  if (e < -4 || e >= 17) {
-    const m = stripZeros(mantissa);
-    const digits = String(Math.abs(e)).padStart(2, '0');
-    return `${m}e${e < 0 ? '-' : '+'}${digits}`;
+  const sign = x < 0 ? '-' : '';
+  const { digits, exponent } = round17(Math.abs(x));
+  if (exponent < -4 || exponent >= 17) {
+    const m = stripZeros(`${digits[0]}.${digits.slice(1)}`);
+    const e = String(Math.abs(exponent)).padStart(2, '0');
+    return `${sign}${m}e${exponent < 0 ? '-' : '+'}${e}`;
   }
-  return stripZeros(x.toFixed(16 - e));
+  if (exponent < 0) return `${sign}${stripZeros(`0.${'0'.repeat(-exponent - 1)}${digits}`)}`;
+  const fraction = digits.slice(exponent + 1);
+  return `${sign}${digits.slice(0, exponent + 1)}${fraction === '' ? '' : stripZeros(`.${fraction}`)}`;
+}
+
+/** 17 significant digits of a positive finite double, ties to even, and the power of ten of the first. */
+function round17(x: number): { digits: string; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const biased = (view.getUint16(0) >> 4) & 0x7ff;
+  const fraction = (BigInt(view.getUint32(0) & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  // x = mantissa × 2^power, exactly; a negative power is mantissa × 5^-power × 10^power.
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const power = (biased === 0 ? 1 : biased) - 1075;
+  const text = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString();
+  let exponent = text.length - 1 + Math.min(power, 0);
+  if (text.length <= 17) return { digits: text.padEnd(17, '0'), exponent };
+  let head = text.slice(0, 17);
+  const rest = text.slice(17);
+  const up = rest[0]! > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || Number(head[16]) % 2 === 1));
+  if (up) {
+    head = (BigInt(head) + 1n).toString();
+    if (head.length > 17) {
+      head = head.slice(0, 17);
+      exponent += 1;
+    }
+  }
+  return { digits: head, exponent };
 }
 
 /** The script's `fmt`: integers below 1e15 in full (`-0` kept), anything else `%.17g`. */
