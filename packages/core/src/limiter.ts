@@ -76,7 +76,7 @@ export class RateLimiter<TReq = unknown> {
       // this limiter's checks and store operations go there; that limiter runs and closes it.
       const shared = config.analytics;
       this.analytics = shared;
-      list.push({ name: 'analytics', counts: true, onTimedCheck: (r) => shared.onTimedCheck(r), onStoreOperation: (r) => shared.onStoreOperation(r) });
+      list.push({ name: 'analytics', timingsPerSecond: shared.timingsPerSecond, onTimedCheck: (r) => shared.onTimedCheck(r), onStoreOperation: (r) => shared.onStoreOperation(r) });
     } else {
       const analytics = resolveAnalytics(config.analytics);
       this.analytics = analytics === undefined ? undefined : new AnalyticsRecorder(analytics, clock);
@@ -91,10 +91,9 @@ export class RateLimiter<TReq = unknown> {
         list.push(this.analytics);
       }
     }
-    this.instruments = list.length > 0 ? new Instruments(list, this.events, clock) : undefined;
+    this.instruments = list.length > 0 ? new Instruments(list, this.events, clock, this.analytics) : undefined;
     const counts = this.instruments?.counts;
-    if (counts !== undefined && this.analytics !== undefined) counts.listener = this.analytics;
-    this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts !== undefined ? { checkCounts: () => counts.entries } : {}) };
+    this.instrumentTarget = { events: this.events, store: this.store, defaultPlan: this.defaultPlan, ...(counts?.tally === true ? { checkCounts: () => counts.entries } : {}) };
     // Store operations are timed through a wrapper, for every store but the memory store,
     // which checks call directly (its operations are reported by traced checks only).
     const store = this.instruments?.watchesStore(this.store) ? new InstrumentedStore(this.store, this.instruments) : this.store;

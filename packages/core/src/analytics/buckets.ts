@@ -106,8 +106,11 @@ export function observeLatency(into: StoreCounts, ms: number, weight = 1): void 
   into.latency[i]! += weight;
 }
 
-/** A plan and endpoint's counts, with its users' (the busiest). */
-class PairEntry implements PairCounts {
+/**
+ * A plan and endpoint's counts (with `users`, its busiest users'), or a user's on one
+ * (`user` set, no `users`). One class for both: the counting code then sees one shape.
+ */
+class Entry implements UserCounts {
   requests = 0;
   allowed = 0;
   slowed = 0;
@@ -116,12 +119,15 @@ class PairEntry implements PairCounts {
   degraded = 0;
   cost = 0;
   tokens = 0;
-  readonly users = new Map<string, UserCounts>();
   constructor(
     readonly plan: string,
     readonly endpoint: string,
+    readonly user: string,
+    readonly users: Map<string, Entry> | undefined,
   ) {}
 }
+
+type PairEntry = Entry & { readonly users: Map<string, Entry> };
 
 const countsOf = (c: OutcomeCounts): OutcomeCounts => ({ requests: c.requests, allowed: c.allowed, slowed: c.slowed, blocked: c.blocked, logged: c.logged, degraded: c.degraded, cost: c.cost, tokens: c.tokens });
 
@@ -142,7 +148,7 @@ export class LiveBucket {
   private lastPlan: string | undefined;
   private lastEndpoint: string | undefined;
   private lastPair: PairEntry | undefined;
-  private lastCounts: UserCounts | undefined;
+  private lastCounts: Entry | undefined;
 
   constructor(
     readonly start: number,
@@ -155,12 +161,12 @@ export class LiveBucket {
     let byEndpoint = this.plans.get(plan);
     if (byEndpoint === undefined) this.plans.set(plan, (byEndpoint = new Map()));
     let p = byEndpoint.get(endpoint);
-    if (p === undefined) byEndpoint.set(endpoint, (p = new PairEntry(plan, endpoint)));
+    if (p === undefined) byEndpoint.set(endpoint, (p = new Entry(plan, endpoint, '', new Map()) as PairEntry));
     return p;
   }
 
   /** The user's counts on a pair, created when new (which may trim the users first). */
-  user(user: string, plan: string, endpoint: string): UserCounts {
+  user(user: string, plan: string, endpoint: string): Entry {
     if (user === this.lastUser && plan === this.lastPlan && endpoint === this.lastEndpoint && this.lastCounts !== undefined) return this.lastCounts;
     let pair = this.pair(plan, endpoint);
     let u = pair.users.get(user);
@@ -169,7 +175,7 @@ export class LiveBucket {
         this.trim();
         pair = this.pair(plan, endpoint);
       }
-      u = { user, plan, endpoint, ...emptyCounts() };
+      u = new Entry(plan, endpoint, user, undefined);
       pair.users.set(user, u);
       this.userCount++;
     }
@@ -208,7 +214,7 @@ export class LiveBucket {
   /** Keeps the busiest `topUsers` users, folding the rest into otherUsers. */
   trim(): void {
     if (this.userCount <= this.topUsers) return;
-    const all: Array<[PairEntry, UserCounts]> = [];
+    const all: Array<[PairEntry, Entry]> = [];
     for (const byEndpoint of this.plans.values()) for (const p of byEndpoint.values()) for (const u of p.users.values()) all.push([p, u]);
     all.sort((a, b) => b[1].requests - a[1].requests || b[1].blocked - a[1].blocked);
     for (let i = this.topUsers; i < all.length; i++) {

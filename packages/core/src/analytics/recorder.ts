@@ -132,8 +132,6 @@ function blockOf(r: RateLimitResult, instance: string): BlockRecord {
  */
 export class AnalyticsRecorder implements Instrumentation, CountListener {
   readonly name = 'analytics';
-  /** Checks reach the recorder where the limiter counts them (enqueue), the cheapest place: no hook per check. */
-  readonly counts = true;
   /**
    * The memory store's latency comes from timed checks: 10 a second (600 a minute) give its
    * average and p99; more would only cost more (metrics packages may ask for more).
@@ -207,7 +205,10 @@ export class AnalyticsRecorder implements Instrumentation, CountListener {
     return () => this.close();
   }
 
-  /** Every check, from the limiter's counts: queued, folded in later. */
+  /**
+   * Every check, queued to be folded in later. The limiter hands checks over where it
+   * counts them (the recorder is its counts' listener), the cheapest place: no hook per check.
+   */
   enqueue(r: RateLimitResult): void {
     if (this.queued === RING) this.drain();
     const i = this.queued++;

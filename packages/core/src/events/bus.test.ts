@@ -32,6 +32,26 @@ describe('EventBus', () => {
     expect(bus.stats().delivered).toBe(0);
   });
 
+  it('has() answers per type through any mix of subscriptions and disposals, wildcards included', () => {
+    const bus = new EventBus();
+    const a1 = bus.on('allowed', () => undefined);
+    const a2 = bus.on('allowed', () => undefined);
+    const b = bus.on('rate_exceeded', () => undefined);
+    a1.dispose();
+    expect([bus.has('allowed'), bus.has('rate_exceeded'), bus.has('store_error')]).toEqual([true, true, false]);
+    a2.dispose();
+    expect([bus.has('allowed'), bus.has('rate_exceeded')]).toEqual([false, true]);
+    const all = bus.on('*', () => undefined);
+    expect([bus.has('allowed'), bus.has('store_error')]).toEqual([true, true]);
+    all.dispose();
+    b.dispose();
+    expect([bus.has('allowed'), bus.has('rate_exceeded'), bus.has('store_error')]).toEqual([false, false, false]);
+    bus.on('allowed', () => undefined);
+    expect(bus.has('allowed')).toBe(true);
+    // Names that are properties of every object are not taken for listeners.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(bus.has(name as 'allowed')).toBe(false);
+  });
+
   it('bounds its queue and counts what it drops', async () => {
     const bus = new EventBus({ maxQueue: 10 });
     let n = 0;

@@ -31,6 +31,12 @@ export class EventBus {
   private wildcard: AnyListener[] = [];
   /** Listeners subscribed right now (lets has() answer without a lookup when there are none). */
   private total = 0;
+  /**
+   * Whether a type has listeners, as properties of a plain object: has('allowed'), inlined
+   * into a check, is one property load (a Map lookup per check costs several times that).
+   * Properties are set to false, never deleted, so the object keeps its fast shape.
+   */
+  private readonly listened: Record<string, boolean> = {};
   private queue: LimitRateEvent[] = [];
   private scheduled = false;
   private droppedCount = 0;
@@ -56,6 +62,7 @@ export class EventBus {
       this.wildcard = [...this.wildcard, listener];
     } else {
       this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+      this.listened[type] = true;
     }
     let active = true;
     return {
@@ -67,8 +74,10 @@ export class EventBus {
           this.wildcard = this.wildcard.filter((l) => l !== listener);
         } else {
           const rest = (this.listeners.get(type) ?? []).filter((l) => l !== listener);
-          if (rest.length === 0) this.listeners.delete(type);
-          else this.listeners.set(type, rest);
+          if (rest.length === 0) {
+            this.listeners.delete(type);
+            this.listened[type] = false;
+          } else this.listeners.set(type, rest);
         }
       },
     };
@@ -81,7 +90,7 @@ export class EventBus {
 
   /** Whether anyone listens to `type` (lets callers skip building events nobody reads). */
   has(type: LimitRateEventType): boolean {
-    return this.total > 0 && (this.wildcard.length > 0 || this.listeners.has(type));
+    return this.total > 0 && (this.wildcard.length > 0 || this.listened[type] === true);
   }
 
   /** Queue an event for delivery. Never throws, never waits. */

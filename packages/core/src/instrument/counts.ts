@@ -41,8 +41,15 @@ export interface CountListener {
 
 export class CountsTable {
   private readonly byKey = new Map<string, Entry>();
-  /** Gets every counted check too (set by the limiter when analytics is on). */
-  listener: CountListener | undefined = undefined;
+  /**
+   * @param tally whether an instrumentation reads the counts (`counts: true`); without one
+   *   (analytics alone) checks only go to the listener.
+   * @param listener gets every counted check too (the analytics recorder).
+   */
+  constructor(
+    readonly tally: boolean,
+    readonly listener: CountListener | undefined,
+  ) {}
   /** In the order first seen (what `checkCounts()` returns). */
   readonly entries: Entry[] = [];
   private other: Entry | undefined;
@@ -53,9 +60,11 @@ export class CountsTable {
    * the same entry again).
    */
   addTo(res: Resolution<unknown>, r: RateLimitResult): void {
-    let e = res.counts as Entry | undefined;
-    if (e === undefined) res.counts = e = this.entryOf(res.plan, res.endpoint.key);
-    count(e, r);
+    if (this.tally) {
+      let e = res.counts as Entry | undefined;
+      if (e === undefined) res.counts = e = this.entryOf(res.plan, res.endpoint.key);
+      count(e, r);
+    }
     this.listener?.enqueue(r);
   }
 
@@ -66,12 +75,12 @@ export class CountsTable {
    * below that.
    */
   sampled(r: RateLimitResult): void {
-    if (r.limits.length > 0) this.entryOf(r.plan, r.endpoint).latest = r;
+    if (this.tally && r.limits.length > 0) this.entryOf(r.plan, r.endpoint).latest = r;
   }
 
   /** Counts a check by the plan and endpoint its result names (an unknown plan's, say). */
   add(r: RateLimitResult): void {
-    count(this.entryOf(r.plan, r.endpoint), r);
+    if (this.tally) count(this.entryOf(r.plan, r.endpoint), r);
     this.listener?.enqueue(r);
   }
 

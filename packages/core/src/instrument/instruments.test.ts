@@ -150,6 +150,23 @@ describe('metrics: onCheck', () => {
     expect(none!.checkCounts).toBeUndefined();
   });
 
+  it('analytics alone keeps no check counts (nothing reads them); with counts: true both count every check', async () => {
+    let alone: InstrumentedLimiter | undefined;
+    const a = new RateLimiter({ policies: POLICIES, analytics: true, metrics: { name: 'x', attach: (l) => void (alone = l) } });
+    await eachOutcome(a);
+    expect(alone!.checkCounts).toBeUndefined();
+    a.analytics!.drain();
+    expect(a.analytics!.report().totals.requests).toBe(7);
+    let both: InstrumentedLimiter | undefined;
+    const b = new RateLimiter({ policies: POLICIES, analytics: true, metrics: { name: 'pull', counts: true, attach: (l) => void (both = l) } });
+    await eachOutcome(b);
+    b.analytics!.drain();
+    const counted = both!.checkCounts!().reduce((n, c) => n + c.allowed + c.blocked + c.slowed + c.logged, 0);
+    expect(counted).toBe(7);
+    expect(b.analytics!.report().totals.requests).toBe(7);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('counts every path a check can take: checkCost, unknown plans, store failures, overrides, traced checks', async () => {
     const read = (metrics: Instrumentation, extra: Record<string, unknown> = {}) => {
       let target: InstrumentedLimiter | undefined;

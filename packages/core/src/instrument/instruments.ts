@@ -8,7 +8,7 @@ import type { EventBus } from '../events/bus.js';
 import type { ConsumeOptions, ConsumeResult, LimitSpec, MaybePromise, ResetSelector, Store } from '../stores/types.js';
 import type { RateLimitResult } from '../types.js';
 import { isPromiseLike } from '../util/timeout.js';
-import { CountsTable } from './counts.js';
+import { CountsTable, type CountListener } from './counts.js';
 import type { CheckOutcome, CheckRecord, CheckScope, CheckStart, Instrumentation, StoreOperationRecord } from './types.js';
 
 /** The outcome label of a result. */
@@ -63,12 +63,16 @@ export class Instruments {
     readonly list: readonly Instrumentation[],
     private readonly events: EventBus,
     private readonly clock: { now(): number },
+    listener?: Instrumentation & CountListener,
   ) {
     this.checkers = list.filter((i) => typeof i.onCheck === 'function');
     this.timedCheckers = list.filter((i) => typeof i.onTimedCheck === 'function');
     this.storeWatchers = list.filter((i) => typeof i.onStoreOperation === 'function');
     this.tracers = list.filter((i) => typeof i.startCheck === 'function');
-    this.counts = list.some((i) => i.counts === true) ? new CountsTable() : undefined;
+    // Counts are kept when an instrumentation reads them; the analytics recorder (the
+    // listener) only takes each counted check into its queue.
+    const tally = list.some((i) => i.counts === true);
+    this.counts = tally || listener !== undefined ? new CountsTable(tally, listener) : undefined;
     this.recordsEach = this.checkers.length > 0;
     this.light = !this.recordsEach && this.tracers.length === 0;
     // Counts take the latest usage from timed checks: they time checks too.
