@@ -74,7 +74,8 @@ describe('createHttpSource', () => {
     server = await startInspector();
     const error = await failure(createHttpSource({ url: server.url('/limitrate'), token: 'wrong-secret-value' }).fetch({}));
     expect(error.code).toBe('ERR_LIMITRATE_CLI_UNAUTHORIZED');
-    expect(error.message).toMatch(/check that --token \(or LIMITRATE_TOKEN\) is the token given to inspector\(\{ token \}\)/);
+    // The inspector's advice and the CLI's are the same: given once.
+    expect(error.message).toBe(`${server.url('/limitrate')} refused the request (HTTP 401 ERR_LIMITRATE_UNAUTHORIZED: The token does not match the inspector's) — check that --token (or LIMITRATE_TOKEN) is the token given to inspector({ token })`);
     expect(error.message).not.toContain('wrong-secret-value');
   });
 

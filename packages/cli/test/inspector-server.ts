@@ -16,11 +16,11 @@ export async function startInspector(report: (query: ReportQuery) => AnalyticsRe
     }
     const auth = req.headers['authorization'];
     if (auth === undefined) {
-      sendJson(res, 401, { ok: false, code: 'ERR_LIMITRATE_UNAUTHORIZED', message: 'The inspector needs its token' });
+      sendJson(res, 401, { ok: false, code: 'ERR_LIMITRATE_UNAUTHORIZED', message: 'The inspector needs its token: send "Authorization: Bearer <token>" (npx limitrate dashboard --token <token>)' });
       return;
     }
     if (auth !== `Bearer ${TOKEN}`) {
-      sendJson(res, 401, { ok: false, code: 'ERR_LIMITRATE_UNAUTHORIZED', message: 'The token does not match the inspector\'s' });
+      sendJson(res, 401, { ok: false, code: 'ERR_LIMITRATE_UNAUTHORIZED', message: "The token does not match the inspector's: check --token (or LIMITRATE_TOKEN) against inspector({ token })" });
       return;
     }
     sendJson(res, 200, report(parseReportQuery(req.url.searchParams)));

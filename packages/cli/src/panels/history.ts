@@ -1,12 +1,20 @@
 // The HISTORY panel: requests and blocks per minute (now, hour) or per hour (day) as sparklines.
 import { REPORT_RANGES } from '@limitrate/core';
 import { formatClock, formatCount } from '../format.js';
-
-/** `HH:MM` of a bucket's start (its seconds are always zero). */
-const hm = (ms: number) => formatClock(ms).slice(0, 5);
 import { sparkline } from '../sparkline.js';
 import type { ReportView } from '../view.js';
 import { seg, type Line, type Panel, type Tone } from './model.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `HH:MM` of a bucket's start (its seconds are always zero), local time. */
+const hm = (ms: number) => formatClock(ms).slice(0, 5);
+
+/** `Nov 27 14:00`: an hour's start, local time, with its day (the day view spans two). */
+const dayHm = (ms: number) => {
+  const d = new Date(ms);
+  return `${MONTHS[d.getMonth()]} ${d.getDate()} ${hm(ms)}`;
+};
 
 /**
  * The HISTORY panel of a view.
@@ -41,7 +49,7 @@ export function historyPanel(view: ReportView, width: number): Panel {
     lines: [
       row('requests', series.map((p) => p.requests), 'good'),
       row('blocked', series.map((p) => p.blocked), 'bad'),
-      [seg(' '.repeat(labelWidth)), seg(`${hm(first.start)} → ${hm(last.start)}`, { tone: 'muted' })],
+      [seg(' '.repeat(labelWidth)), seg(per === 'hour' ? `${dayHm(first.start)} → ${dayHm(last.start)}` : `${hm(first.start)} → ${hm(last.start)}`, { tone: 'muted' })],
     ],
   };
 }

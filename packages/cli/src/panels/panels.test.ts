@@ -121,6 +121,8 @@ describe('panels', () => {
     const day = buildPanels(viewOf(sampleReport({ range: 'day' }), NO_FILTER), { width: 78 });
     expect(byId(day, 'history')?.note).toBe('per hour, last 24 hours');
     expect(lineText(byId(day, 'history')!.lines[0]!)).toMatch(/peak 345\/h$/); // dave, at 13:53, is in the hour before
+    // 24 hours span two days: the axis names them.
+    expect(lineText(byId(day, 'history')!.lines[2]!)).toMatch(/ {10}Jan 1 15:00 → Jan 2 14:00$/);
   });
 
   for (const width of [78, 118]) {

@@ -98,7 +98,10 @@ export function createHttpSource(options: HttpSourceOptions): ReportSource {
       }
       if (status === 401 || status === 403) {
         const refusal = refusalOf(body);
-        const told = refusal === undefined ? `HTTP ${status}` : `HTTP ${status}${refusal.code ? ` ${refusal.code}` : ''}: ${refusal.message}`;
+        // The inspector's own refusal says what to do after a colon, as the hint below does
+        // for the CLI's options: its first clause only, so that the advice is not given twice.
+        const reason = refusal?.code === 'ERR_LIMITRATE_UNAUTHORIZED' ? refusal.message.split(':')[0]! : refusal?.message;
+        const told = refusal === undefined ? `HTTP ${status}` : `HTTP ${status}${refusal.code ? ` ${refusal.code}` : ''}: ${reason}`;
         const hint =
           token === undefined || token === ''
             ? 'pass the inspector\'s token with --token or LIMITRATE_TOKEN'
