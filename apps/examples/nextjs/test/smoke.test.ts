@@ -2,14 +2,17 @@
 // over HTTP until each limited route answers 429 with the right headers. Routes: a route handler
 // on the Node.js runtime (plans, quota), a dynamic route keyed by its template, a proxy.ts in
 // front of /api/proxied, an edge route with the IETF draft headers, a Pages Router API route,
-// and the roadmap's example on the edge runtime with the Upstash store (a local Upstash REST
-// server in front of the test Redis).
+// the inspector route serving the chat limiter's analytics (its token given to `next start`,
+// not to `next build`), and the roadmap's example on the edge runtime with the Upstash store
+// (a local Upstash REST server in front of the test Redis).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness as UpstashHarness } from '../../../../packages/upstash/test/harness.js';
 import { buildApp, startApp, type NextServer } from './next-server.js';
 
 let server: NextServer;
 let upstash: UpstashHarness;
+/** The inspector's token, given to `next start` only: `next build` runs without it. */
+const INSPECTOR_TOKEN = 'example-inspector-secret';
 
 beforeAll(async () => {
   await buildApp();
@@ -18,7 +21,7 @@ beforeAll(async () => {
   const redis = upstash.redis.client();
   const stale = await redis.keys('limitrate:*roadmap*');
   if (stale.length > 0) await redis.del(...stale);
-  server = await startApp({ UPSTASH_URL: upstash.rest.url, UPSTASH_REDIS_REST_TOKEN: upstash.rest.token });
+  server = await startApp({ UPSTASH_URL: upstash.rest.url, UPSTASH_REDIS_REST_TOKEN: upstash.rest.token, LIMITRATE_INSPECTOR_TOKEN: INSPECTOR_TOKEN });
 });
 
 afterAll(async () => {
@@ -115,6 +118,32 @@ describe('the Next.js example (next build && next start)', () => {
     const { refused } = await until429(3, () => call('/api/legacy'));
     expectV3Refusal(refused, 3);
     expect(refused.body.endpoint).toBe('GET|/api/legacy');
+  });
+
+  it('GET /limitrate: the inspector refuses a request without its token, then reports what the chat route counted', async () => {
+    const refused = await call('/limitrate');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(refused.body).toMatchObject({ ok: false, code: 'ERR_LIMITRATE_UNAUTHORIZED' });
+    expect((await call('/limitrate', { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401);
+    // A pro client's 3 chats and a free client's until its refusal, each its own user.
+    const pro = { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.30', 'x-plan': 'pro' };
+    for (let i = 0; i < 3; i++) expect((await call('/api/chat', { method: 'POST', headers: pro, body: '{}' })).status).toBe(200);
+    const free = { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.31' };
+    const { allowed } = await until429(5, () => call('/api/chat', { method: 'POST', headers: free, body: '{}' }));
+    const auth = { 'x-limitrate-token': INSPECTOR_TOKEN };
+    // The route handler and the inspector route share one limiter: what one counted, the other reports.
+    const proReport = await call('/limitrate?user=203.0.113.30', { headers: auth });
+    expect(proReport.status).toBe(200);
+    expect(proReport.body).toMatchObject({ source: { kind: 'process' }, totals: { requests: 3, allowed: 3, blocked: 0 } });
+    expect(proReport.body.users).toEqual([expect.objectContaining({ user: '203.0.113.30', plan: 'pro', requests: 3 })]);
+    const freeReport = await call('/limitrate?user=203.0.113.31&range=hour', { headers: { authorization: `Bearer ${INSPECTOR_TOKEN}` } });
+    expect(freeReport.body).toMatchObject({ totals: { requests: allowed.length + 1, allowed: allowed.length, blocked: 1 } });
+    expect(freeReport.body.endpoints).toEqual([expect.objectContaining({ endpoint: 'POST|/api/chat', requests: allowed.length + 1, blocked: 1 })]);
+    expect(freeReport.body.recentBlocks).toEqual([expect.objectContaining({ user: '203.0.113.31', plan: 'free', endpoint: 'POST|/api/chat', message: 'Rate limit exceeded (5/5 used)' })]);
+    // The inspector itself is neither limited nor counted.
+    const again = await call('/limitrate?user=203.0.113.30', { headers: auth });
+    expect(again.body).toMatchObject({ totals: { requests: 3 } });
   });
 
   it("POST /api/roadmap: the roadmap's example as written, on the edge runtime with Upstash", async () => {
