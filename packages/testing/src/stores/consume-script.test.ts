@@ -210,7 +210,7 @@ describe("Lua's numbers", () => {
   });
 
   it("rounds the exact value, a tie to even, as glibc's %.17g does (where toPrecision rounds a tie up)", () => {
-    // Each exact value has 18 significant digits, the last a 5 (values from C's printf).
+    // Each exact value has 18 significant digits, the last a 5 (expected text from Python's '%.17g', which rounds exactly as glibc does).
     expect(formatG17(5960.40338134765625)).toBe('5960.4033813476562');
     expect(formatG17(467023.078369140625)).toBe('467023.07836914062');
     expect(formatG17(668115.52709960937500)).toBe('668115.52709960938');
