@@ -1,6 +1,6 @@
 // Turning core's AnalyticsBatch into the write script's KEYS and ARGV.
-import type { AnalyticsBatch, InstanceInfo, OutcomeCounts, UserCounts } from '@limitrate/core';
-import { encodeBlock, encodeInstance, isZero, MICROS_PER_DOLLAR, isZeroStore, packCounts, packStore, pairField, storedId, userField } from './codec.js';
+import { addCounts, type AnalyticsBatch, type InstanceInfo, type OutcomeCounts, type UserCounts } from '@limitrate/core';
+import { encodeBlock, encodeInstance, isZero, isZeroStore, packCounts, packStore, pairField, storedId, userField } from './codec.js';
 import type { AnalyticsKeys } from './keys.js';
 
 export const MINUTE_MS = 60_000;
@@ -77,15 +77,6 @@ function trimUsers(users: UserCounts[], otherUsers: OutcomeCounts, top: number):
   if (users.length <= top) return { users, otherUsers };
   const sorted = users.slice().sort((a, b) => b.requests - a.requests || b.blocked - a.blocked);
   const other = { ...otherUsers };
-  for (const u of sorted.slice(top)) {
-    other.requests += u.requests;
-    other.allowed += u.allowed;
-    other.slowed += u.slowed;
-    other.blocked += u.blocked;
-    other.logged += u.logged;
-    other.degraded += u.degraded;
-    other.cost = (Math.round(other.cost * MICROS_PER_DOLLAR) + Math.round(u.cost * MICROS_PER_DOLLAR)) / MICROS_PER_DOLLAR;
-    other.tokens += u.tokens;
-  }
+  for (const u of sorted.slice(top)) addCounts(other, u);
   return { users: sorted.slice(0, top), otherUsers: other };
 }
