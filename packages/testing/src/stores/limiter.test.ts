@@ -1,9 +1,9 @@
 // The mock clients under a RateLimiter, as users will use them: the roadmap's example as
 // written (`store: { client: mockRedis(...) }`, which core hands to @limitrate/redis's
 // RedisStore), an Upstash limiter on mockUpstash, and the failure policy, timeouts and
-// latency the faults exist to test. Timers are faked; nothing waits for real time.
+// latency the faults exist to test. Date stands still; timers are faked where a test waits.
 import { manualClock, RateLimiter, type LimitRateEvent } from '@limitrate/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockRedis } from './mock-redis.js';
 import { mockUpstash } from './mock-upstash.js';
 
@@ -15,6 +15,17 @@ function track(limiter: RateLimiter): RateLimiter {
   limiters.push(limiter);
   return limiter;
 }
+
+// The limiters decide on fixed windows of a minute of Date.now() (the mocks' time too, when
+// a test gives them no clock): Date stands still, mid-minute, so that no window ends in the
+// middle of a test (one did once, in CI). Timers stay real unless a test fakes them.
+const MID_MINUTE = Date.UTC(2026, 0, 1, 12, 0, 10);
+/** Real timers, and Date standing still at `now`. */
+function dateStandsStill(now = MID_MINUTE): void {
+  vi.useRealTimers();
+  vi.useFakeTimers({ toFake: ['Date'], now });
+}
+beforeEach(() => dateStandsStill());
 
 afterEach(async () => {
   vi.useRealTimers();
@@ -133,7 +144,7 @@ describe('mockRedis under a RateLimiter', () => {
     expect(result).toMatchObject({ allowed: false, degraded: true, reason: 'store_error' });
     // The late answer still counted: Redis ran the command (the mock runs it when it is sent).
     await vi.advanceTimersByTimeAsync(50);
-    vi.useRealTimers();
+    dateStandsStill(Date.now());
     redis.setLatency(0);
     expect((await limiter.check(request)).allowed).toBe(false);
   });
